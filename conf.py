@@ -1,0 +1,227 @@
+"""Sphinx configuration shared by both editions of the chapter.
+
+One Sphinx run per language:  sphinx-build -c . -D language=xx book/xx _build/xx/html
+Everything that depends on the language is set in ``_configure_language`` because
+``-D language=…`` is applied only after this file's body has run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import shutil
+import subprocess
+import warnings
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.deprecation import RemovedInSphinx10Warning
+from sphinx.util import logging
+
+LOGGER = logging.getLogger("rnngrad.book")
+
+ROOT = Path(__file__).resolve().parent
+BUILD = ROOT / "_build"
+LANGUAGES = {"en": "English", "ru": "Русский"}
+TITLES = {"en": "Vanishing gradients", "ru": "Затухающие градиенты"}
+SEARCH_TEXT = {"en": "Search…", "ru": "Поиск…"}
+# A date every reader can parse: «25 ноября 2026», "25 November 2026".
+DATE_FORMAT = "%d %B %Y"
+
+
+# -- Reproducibility -----------------------------------------------------------------------
+# The kernel inherits this environment: matplotlib writes no build date into SVG/PDF files,
+# and Python's hash seed cannot reorder anything between two builds.
+def _last_commit_time() -> str:
+    """The time of the last commit: the same on every build of one commit, and true as a
+    "last updated" date. Outside a git checkout, a fixed date."""
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        out = ""
+    return out or "1764633600"
+
+
+os.environ.setdefault("SOURCE_DATE_EPOCH", _last_commit_time())
+os.environ.setdefault("PYTHONHASHSEED", "0")
+# sphinx-autodoc-typehints 3.6 calls a Sphinx API deprecated for Sphinx 10; not ours to fix.
+warnings.filterwarnings(
+    "ignore", category=RemovedInSphinx10Warning, module="sphinx_autodoc_typehints"
+)
+
+
+def _library_dir() -> Path:
+    """The rnngrad the kernel will import (an editable install or PYTHONPATH)."""
+    spec = importlib.util.find_spec("rnngrad")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("rnngrad is not importable: run `make html`, which installs it")
+    return Path(spec.origin).parent
+
+
+def execution_key() -> str:
+    """A digest of what cell outputs depend on besides cell source.
+
+    That is every source file of rnngrad and the kernel's IPython profile (figure formats).
+    """
+    digest = hashlib.sha256()
+    for folder in (_library_dir(), ROOT / "book" / "_ipython"):
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# -- Project -------------------------------------------------------------------------------
+project = TITLES["en"]
+author = "rnngrad contributors"
+copyright = "2026, rnngrad contributors"
+language = "en"
+root_doc = "index"
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx_autodoc_typehints",
+    "sphinx.ext.mathjax",
+    "sphinx_copybutton",
+]
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "jupyter_execute"]
+templates_path = [str(ROOT / "book" / "_templates")]
+html_static_path = [str(ROOT / "book" / "_static")]
+# The theme's Russian catalogue misses a few interface strings; ours fills them in.
+locale_dirs = [str(ROOT / "book" / "locale")]
+
+# -- Strictness ----------------------------------------------------------------------------
+nitpicky = True
+# numpy's and matplotlib's own pages are not part of an offline site, so their types are
+# named in signatures without a link instead of pulling inventories from the network.
+nitpick_ignore_regex = [
+    (r"py:.*", r"(numpy|np|matplotlib|numpy\.typing|collections\.abc)\..*"),
+    (r"py:.*", r"(ArrayLike|NDArray|FloatArray|Figure|Axes)"),
+]
+
+# -- MyST and execution --------------------------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+myst_dmath_double_inline = True
+nb_execution_mode = "cache"
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_timeout = 300
+# Anything a cell prints to stderr (a RuntimeWarning from numpy, say) is shown on the page
+# and reported, text included, as a build warning by _report_stderr; -W makes it an error.
+nb_output_stderr = "show"
+nb_merge_streams = False
+
+# -- Autodoc -------------------------------------------------------------------------------
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_type_aliases = {"ArrayLike": "numpy.typing.ArrayLike"}
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+napoleon_use_rtype = False
+typehints_use_rtype = False
+always_document_param_types = False
+
+# -- HTML ----------------------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_last_updated_fmt = DATE_FORMAT
+today_fmt = DATE_FORMAT
+html_copy_source = True
+html_show_sourcelink = True
+# Sphinx loads MathJax from a CDN by default; the site must work offline, so it is served
+# from _static (copied there from the pinned django-static-mathjax wheel at build time).
+mathjax_path = "mathjax/tex-chtml-full.js"
+html_theme_options: dict[str, Any] = {
+    "article_header_end": ["language-switch.html", "article-header-buttons.html"],
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+    "use_repository_button": False,
+    "show_toc_level": 2,
+}
+
+
+# -- Language-dependent settings -----------------------------------------------------------
+def _configure_language(app: Any, config: Any) -> None:
+    lang = config.language
+    if lang not in LANGUAGES:
+        raise ValueError(f"language must be one of {sorted(LANGUAGES)}, got {lang!r}")
+    config.project = TITLES[lang]
+    config.html_title = TITLES[lang]
+    config.html_theme_options["search_bar_text"] = SEARCH_TEXT[lang]
+    key = execution_key()
+    config.rnngrad_execution_key = key
+    # jupyter-cache keys on cell source only; a cache per library version means an edit of
+    # src/rnngrad re-executes every page instead of serving outputs of the old library.
+    cache_root = BUILD / lang / "jupyter_cache"
+    config.nb_execution_cache_path = str(cache_root / key)
+    if cache_root.is_dir():
+        for stale in cache_root.iterdir():
+            if stale.name != key:
+                shutil.rmtree(stale)
+    _use_project_ipython_profile()
+
+
+def _use_project_ipython_profile() -> None:
+    """Point the kernel at a copy of book/_ipython so figures come out as SVG and PDF.
+
+    The copy lives under _build because IPython writes into its profile directory.
+    """
+    target = BUILD / "ipython"
+    shutil.copytree(ROOT / "book" / "_ipython", target, dirs_exist_ok=True)
+    os.environ["IPYTHONDIR"] = str(target)
+
+
+def _other_language_link(
+    app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Give every page the relative URL of the same page in the other language.
+
+    The two builds sit side by side (site/en, site/ru), so ``../`` climbs out of this
+    language; relative links work from file:// and under any base URL.
+    """
+    lang = app.config.language
+    up = "../" * (pagename.count("/") + 1)
+    context["language_links"] = [
+        {"code": code, "name": name, "url": f"{up}{code}/{pagename}.html", "current": code == lang}
+        for code, name in LANGUAGES.items()
+    ]
+
+
+def _report_stderr(app: Any, doctree: nodes.document) -> None:
+    for node in doctree.findall(nodes.literal_block):
+        if "stderr" in node.get("classes", []):
+            LOGGER.warning("a code cell wrote to stderr:\n%s", node.astext(), location=node)
+
+
+def _copy_mathjax(app: Any, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    spec = importlib.util.find_spec("mathjax")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("django-static-mathjax is not installed: run `make html`")
+    es5 = Path(next(iter(spec.submodule_search_locations))) / "static" / "mathjax" / "es5"
+    target = Path(app.outdir) / "_static" / "mathjax"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(es5 / "tex-chtml-full.js", target)
+    fonts = Path("output") / "chtml" / "fonts" / "woff-v2"
+    shutil.copytree(es5 / fonts, target / fonts, dirs_exist_ok=True)
+
+
+def setup(app: Any) -> dict[str, Any]:
+    # A change of value makes Sphinx re-read every page, so the kernel runs again.
+    app.add_config_value("rnngrad_execution_key", "", "env")
+    app.connect("config-inited", _configure_language, priority=100)
+    app.connect("doctree-read", _report_stderr)
+    app.connect("html-page-context", _other_language_link)
+    app.connect("build-finished", _copy_mathjax)
+    return {"parallel_read_safe": True}

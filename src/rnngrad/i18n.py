@@ -1,0 +1,53 @@
+"""Labels of the chapter's figures in both of its languages.
+
+The chapter's prose lives in the book; the words that appear *inside* figures (axis labels,
+legends, tick labels) live here, so that one plotting function serves both editions.
+"""
+
+from __future__ import annotations
+
+from ._validate import check_choice
+
+LANGUAGES = ("en", "ru")
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "z": "pre-activation $z$",
+        "f": "$f(z)$",
+        "df": "$f'(z)$",
+        "gamma": r"$\gamma = \max\,|f'| = {gamma:g}$",
+        "sigmoid": "sigmoid",
+        "tanh": "tanh",
+        "relu": "ReLU",
+        "identity": "identity",
+    },
+    "ru": {
+        "z": "аргумент $z$",
+        "f": "$f(z)$",
+        "df": "$f'(z)$",
+        "gamma": r"$\gamma = \max\,|f'| = {gamma:g}$",
+        "sigmoid": "сигмоида",
+        "tanh": "гиперболический тангенс",
+        "relu": "ReLU",
+        "identity": "тождественная",
+    },
+}
+
+
+def check_language(lang: str) -> str:
+    """Return ``lang`` if the chapter has an edition in it, else raise ``ValueError``."""
+    return check_choice("lang", lang, LANGUAGES)
+
+
+def label(key: str, lang: str) -> str:
+    """Return the label ``key`` in the language ``lang``."""
+    return LABELS[check_language(lang)][key]
+
+
+def format_number(value: float, lang: str, *, digits: int = 2) -> str:
+    """Format ``value`` with ``digits`` decimals as a textbook in ``lang`` would print it.
+
+    Russian uses a decimal comma (0,25), English a decimal point (0.25).
+    """
+    text = f"{float(value):.{digits}f}"
+    return text.replace(".", ",") if check_language(lang) == "ru" else text

@@ -1,0 +1,75 @@
+"""Activations: values, derivatives against finite differences, γ, stability, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rnngrad import ACTIVATIONS, get_activation
+
+NAMES = sorted(ACTIVATIONS)
+# Points away from ReLU's kink, where its derivative is defined.
+Z = np.array([-7.5, -2.0, -0.3, 0.2, 1.1, 4.0, 9.0])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_derivative_matches_central_differences(name: str) -> None:
+    act = get_activation(name)
+    h = 1e-6
+    numeric = (act(Z + h) - act(Z - h)) / (2 * h)
+    np.testing.assert_allclose(act.derivative(Z), numeric, rtol=1e-7, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_derivative_from_output_agrees_with_derivative(name: str) -> None:
+    act = get_activation(name)
+    np.testing.assert_allclose(act.derivative_from_output(act(Z)), act.derivative(Z), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_gamma_is_the_supremum_of_the_derivative(name: str) -> None:
+    act = get_activation(name)
+    grid = np.linspace(-20, 20, 400_001)  # contains 0, where sigmoid' and tanh' peak
+    assert np.max(np.abs(act.derivative(grid))) == pytest.approx(act.gamma, rel=1e-12)
+
+
+def test_known_values() -> None:
+    assert get_activation("sigmoid")(0.0) == 0.5
+    assert get_activation("tanh").derivative(0.0) == 1.0
+    np.testing.assert_array_equal(get_activation("relu")(np.array([-1.0, 2.0])), [0.0, 2.0])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stable_at_large_arguments(name: str) -> None:
+    act = get_activation(name)
+    z = np.array([-1e4, 1e4])
+    with np.errstate(all="raise"):
+        values, slopes = act(z), act.derivative(z)
+    assert np.all(np.isfinite(values))
+    assert np.all(np.isfinite(slopes))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_is_kept(dtype: type) -> None:
+    z = np.linspace(-1, 1, 5, dtype=dtype)
+    assert get_activation("tanh")(z).dtype == dtype
+    assert get_activation("sigmoid").derivative(z).dtype == dtype
+
+
+def test_unknown_name_lists_the_choices() -> None:
+    with pytest.raises(ValueError, match=r"activation must be one of .*'tanh'.*got 'softsign'"):
+        get_activation("softsign")
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        (np.array([0.0, np.nan]), ValueError, "z must be finite"),
+        (np.array([np.inf]), ValueError, "z must be finite"),
+        (np.array(["a"]), TypeError, "z must hold real numbers"),
+        (np.array([1j]), TypeError, "z must hold real numbers"),
+    ],
+)
+def test_bad_input_names_the_argument(value: object, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        get_activation("tanh")(value)  # type: ignore[arg-type]

@@ -1,0 +1,185 @@
+"""The built site, as a reader opens it: both editions, linked page to page, offline."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+LANGS = ("en", "ru")
+# Attributes through which a page loads something (as opposed to linking to it).
+ASSET_ATTRIBUTES = {
+    "script": "src",
+    "img": "src",
+    "iframe": "src",
+    "source": "src",
+    "video": "src",
+    "audio": "src",
+    "embed": "src",
+    "object": "data",
+}
+LOADING_RELS = {
+    "stylesheet",
+    "icon",
+    "preload",
+    "modulepreload",
+    "prefetch",
+    "manifest",
+    "shortcut",
+    "apple-touch-icon",
+}
+CSS_URL = re.compile(r"""url\(\s*["']?([^"')]+)""")
+
+pytestmark = pytest.mark.slow
+
+
+def html_pages(site: Path, lang: str) -> list[str]:
+    root = site / lang
+    return sorted(
+        p.relative_to(root).as_posix() for p in root.rglob("*.html") if "_static" not in p.parts
+    )
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def is_external(url: str) -> bool:
+    return bool(urlsplit(url).scheme in {"http", "https"} or url.startswith("//"))
+
+
+def loaded_urls(page: BeautifulSoup) -> list[str]:
+    urls = [
+        tag.get(attr, "") for name, attr in ASSET_ATTRIBUTES.items() for tag in page.find_all(name)
+    ]
+    urls += [
+        link.get("href", "")
+        for link in page.find_all("link")
+        if LOADING_RELS & set(link.get("rel", []))
+    ]
+    urls += [m for style in page.find_all(style=True) for m in CSS_URL.findall(style["style"])]
+    urls += [m for style in page.find_all("style") for m in CSS_URL.findall(style.get_text())]
+    return [str(u) for u in urls if u]
+
+
+def test_every_page_has_its_twin(site: Path) -> None:
+    assert html_pages(site, "en") == html_pages(site, "ru")
+    assert "index.html" in html_pages(site, "en")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_language_attributes_and_links(site: Path, lang: str) -> None:
+    other = "ru" if lang == "en" else "en"
+    for name in html_pages(site, lang):
+        path = site / lang / name
+        page = soup(path)
+        assert page.html is not None
+        assert page.html.get("lang") == lang, f"{lang}/{name}: <html lang>"
+        switch = page.select_one(f"nav.language-switch a[hreflang={other}]")
+        assert switch is not None, f"{lang}/{name}: no link to the {other} edition"
+        target = (path.parent / switch["href"]).resolve()
+        assert target == (site / other / name).resolve(), f"{lang}/{name}: switch goes to {target}"
+        assert target.is_file()
+        alternates = {
+            a["hreflang"]: a["href"]
+            for a in page.find_all("link", rel="alternate")
+            if a.get("hreflang")
+        }
+        assert set(alternates) == set(LANGS), f"{lang}/{name}: hreflang alternates {alternates}"
+        for href in alternates.values():
+            assert (path.parent / href).is_file(), f"{lang}/{name}: alternate {href} is missing"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_nothing_loaded_from_outside_the_site(site: Path, lang: str) -> None:
+    offenders = []
+    for name in html_pages(site, lang):
+        path = site / lang / name
+        for url in loaded_urls(soup(path)):
+            local = urlsplit(url).path
+            if is_external(url):
+                offenders.append(f"{lang}/{name}: {url}")
+            elif not url.startswith(("data:", "#")) and not (path.parent / local).exists():
+                offenders.append(f"{lang}/{name}: {url} (missing file)")
+    for css in (site / lang / "_static").rglob("*.css"):
+        offenders += [
+            f"{css.relative_to(site)}: {u}"
+            for u in CSS_URL.findall(css.read_text())
+            if is_external(u)
+        ]
+    assert not offenders, "assets from outside the site or missing:\n" + "\n".join(offenders)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_mathjax_is_served_locally(site: Path, lang: str) -> None:
+    page = soup(site / lang / "index.html")
+    sources = [s["src"] for s in page.find_all("script", src=True) if "mathjax" in s["src"].lower()]
+    assert sources == ["_static/mathjax/tex-chtml-full.js"], sources
+    fonts = site / lang / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
+    assert len(list(fonts.glob("*.woff"))) > 10
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_figures_are_present_with_alt_text(site: Path, lang: str) -> None:
+    page = soup(site / lang / "index.html")
+    figures = page.select("figure img")
+    assert figures, f"{lang}/index.html: no figure"
+    for img in figures:
+        assert img.get("alt", "").strip(), f"{lang}/index.html: figure {img['src']} has no alt text"
+        source = site / lang / img["src"]
+        assert source.is_file(), f"{lang}: {img['src']} is missing"
+        assert source.stat().st_size > 1000, f"{lang}: {img['src']} is nearly empty"
+
+
+def test_title_page_opens_with_the_seed_sentence(site: Path) -> None:
+    sentence = "Человек, на голове которого была шляпа с павлиньим пером, зашел в бар"
+    for lang in LANGS:
+        text = " ".join(soup(site / lang / "index.html").get_text().split())
+        assert sentence in text, f"{lang}/index.html lacks the seed's sentence"
+
+
+def test_russian_edition_speaks_russian(site: Path) -> None:
+    page = soup(site / "ru" / "index.html")
+    assert page.title is not None
+    assert "Затухающие градиенты" in page.title.get_text()
+    # The theme's interface: its catalogue, completed by book/locale, and the search box.
+    assert page.select_one("input[placeholder='Поиск…']") is not None
+    assert page.select_one("nav.language-switch[aria-label='Язык']") is not None
+    assert "Наверх" in page.get_text()
+
+
+def test_api_page_documents_the_library(site: Path) -> None:
+    for lang in LANGS:
+        text = soup(site / lang / "api.html").get_text()
+        assert "rnngrad.activations.get_activation" in text or "get_activation" in text
+        assert "Activation" in text
+
+
+def test_site_holds_no_build_by_products(site: Path) -> None:
+    leftovers = [
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*")
+        if p.name
+        in {
+            ".buildinfo",
+            "jupyter_cache",
+            "jupyter_execute",
+            "reports",
+            ".doctrees",
+            "doctrees",
+            "environment.pickle",
+        }
+        or p.suffix in {".pickle", ".doctree"}
+    ]
+    assert not leftovers, leftovers
+    assert sorted(p.name for p in site.iterdir()) == ["en", "index.html", "ru"]
+
+
+def test_root_page_offers_both_editions(site: Path) -> None:
+    page = soup(site / "index.html")
+    hrefs = {a["href"] for a in page.find_all("a", href=True)}
+    assert hrefs == {"en/index.html", "ru/index.html"}
+    assert all((site / h).is_file() for h in hrefs)
