@@ -13,7 +13,18 @@ BOOK_LANG ?= en
 SPHINXOPTS ?= -n -W --keep-going
 HTML_TARGETS := $(addprefix html-,$(LANGS))
 
+# -- PDF handout (settings) ----------------------------------------------------------------
+# conf.py names the LaTeX document $(HANDOUT)-<lang>.tex; the site serves <lang>/$(HANDOUT)-<lang>.pdf.
+HANDOUT := vanishing-gradients
+PDF_TARGETS := $(addprefix pdf-,$(LANGS))
+TEX_PACKAGES := texlive-xetex texlive-fonts-recommended texlive-lang-cyrillic latexmk fonts-freefont-otf
+LATEXMKOPTS ?= -pdfxe -interaction=nonstopmode -halt-on-error -file-line-error
+# `make test` builds the handouts when XeLaTeX is installed, and always in CI (where
+# missing TeX is an error, not a skip).
+WITH_PDF := $(or $(CI),$(shell command -v xelatex >/dev/null && command -v latexmk >/dev/null && echo yes))
+
 .PHONY: html $(HTML_TARGETS) site test test-fast lint bench live clean
+.PHONY: pdf $(PDF_TARGETS) handouts check-tex
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,14 +48,63 @@ site:
 	for lang in $(LANGS); do \
 	  cp -r _build/$$lang/html _build/site.tmp/$$lang; \
 	  rm -f _build/site.tmp/$$lang/.buildinfo; \
+	  pdf=_build/$$lang/latex/$(HANDOUT)-$$lang.pdf; \
+	  if [ -f "$$pdf" ]; then cp "$$pdf" _build/site.tmp/$$lang/; fi; \
 	done
 	cp book/_site/index.html _build/site.tmp/index.html
 	rm -rf _build/site
 	mv _build/site.tmp _build/site
 	@echo "The site is in _build/site: open _build/site/index.html"
 
-## test: build both editions, then run every test (library, parity, the built site)
+# -- PDF handout ---------------------------------------------------------------------------
+## pdf: build both editions and their PDF handouts (XeLaTeX), into _build/site/<lang>/
+# The site pages link to <lang>/$(HANDOUT)-<lang>.pdf; `make site` (and so `make html`)
+# copies the PDF that the last `make pdf` built. HTML and LaTeX of one language share
+# doctrees and the execution cache, so they run one after the other, never in parallel.
+pdf: check-tex
+	$(MAKE) --no-print-directory $(HTML_TARGETS)
+	$(MAKE) --no-print-directory handouts
+
+handouts: $(PDF_TARGETS)
+	$(MAKE) --no-print-directory site
+
+# The LaTeX output folder is emptied first: after a failed run latexmk would report
+# "All targets up-to-date". XeLaTeX's chatter goes to latexmk.out; on failure its errors
+# are printed with the log's path.
+$(PDF_TARGETS): pdf-%: $(STAMP) check-tex
+	rm -rf _build/$*/latex
+	$(BIN)/sphinx-build -b latex -c . -D language=$* -d _build/$*/doctrees $(SPHINXOPTS) book/$* _build/$*/latex
+	cd _build/$*/latex && if ! latexmk $(LATEXMKOPTS) $(HANDOUT)-$*.tex >latexmk.out 2>&1; then \
+	  echo "XeLaTeX failed on _build/$*/latex/$(HANDOUT)-$*.tex:" >&2; \
+	  grep -E -A3 '^!|^[^ ]+:[0-9]+: ' $(HANDOUT)-$*.log >&2 || tail -n 30 latexmk.out >&2; \
+	  echo "Full log: _build/$*/latex/$(HANDOUT)-$*.log" >&2; \
+	  exit 1; \
+	fi
+	@echo "The $* handout is _build/$*/latex/$(HANDOUT)-$*.pdf"
+
+# Fails at once, with what to install, when a piece of the TeX toolchain is missing.
+check-tex:
+	@missing=""; \
+	for tool in xelatex latexmk; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -z "$$missing" ]; then \
+	  kpsewhich pzdr.tfm >/dev/null || missing="$$missing pzdr.tfm(texlive-fonts-recommended)"; \
+	  kpsewhich loadhyph-ru.tex >/dev/null || missing="$$missing Russian-hyphenation(texlive-lang-cyrillic)"; \
+	  [ -n "$$(fc-list FreeSerif file 2>/dev/null)" ] || missing="$$missing FreeSerif(fonts-freefont-otf)"; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  echo "make pdf: the PDF handout needs XeLaTeX; missing:$$missing" >&2; \
+	  echo "Install on Debian/Ubuntu:  sudo apt-get install --no-install-recommends $(TEX_PACKAGES)" >&2; \
+	  exit 1; \
+	fi
+
+## test: build both editions (and the PDF handouts if XeLaTeX is installed), run every test
 test: html
+	@if [ -n "$(WITH_PDF)" ]; then \
+	  $(MAKE) --no-print-directory handouts; \
+	else \
+	  echo "Note: XeLaTeX/latexmk not found, so no PDF handout; tests/test_pdf.py will be skipped." \
+	       "Install: $(TEX_PACKAGES)"; \
+	fi
 	$(BIN)/python -m pytest
 
 ## test-fast: the library and parity tests only, no book build

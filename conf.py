@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.deprecation import RemovedInSphinx10Warning
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 LOGGER = logging.getLogger("rnngrad.book")
@@ -28,7 +30,7 @@ LANGUAGES = {"en": "English", "ru": "Русский"}
 TITLES = {"en": "Vanishing gradients", "ru": "Затухающие градиенты"}
 SEARCH_TEXT = {"en": "Search…", "ru": "Поиск…"}
 # A date every reader can parse: «25 ноября 2026», "25 November 2026".
-DATE_FORMAT = "%d %B %Y"
+DATE_FORMAT = "%-d %B %Y"
 
 
 # -- Reproducibility -----------------------------------------------------------------------
@@ -102,12 +104,23 @@ locale_dirs = [str(ROOT / "book" / "locale")]
 
 # -- Strictness ----------------------------------------------------------------------------
 nitpicky = True
-# numpy's and matplotlib's own pages are not part of an offline site, so their types are
-# named in signatures without a link instead of pulling inventories from the network.
-nitpick_ignore_regex = [
-    (r"py:.*", r"(numpy|np|matplotlib|numpy\.typing|collections\.abc)\..*"),
-    (r"py:.*", r"(ArrayLike|NDArray|FloatArray|Figure|Axes)"),
-]
+
+
+def _outside_names() -> str:
+    """A pattern for reference targets that are not rnngrad's own names.
+
+    The site is offline, so there is no intersphinx: numpy's, typing's and matplotlib's
+    types, and the numpydoc vocabulary in docstring types ("array_like", "shape (T, B)",
+    "optional"), are shown as text. A reference to rnngrad itself -- its module or any name
+    it exports -- must still resolve, so a renamed function cannot leave a dead link.
+    """
+    import rnngrad
+
+    own = "|".join(["rnngrad", *sorted(rnngrad.__all__)])
+    return rf"(?!(?:{own})(?:\.|$)).*"
+
+
+nitpick_ignore_regex = [(r"py:(class|data|obj)", _outside_names())]
 
 # -- MyST and execution --------------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
@@ -217,6 +230,147 @@ def _copy_mathjax(app: Any, exception: Exception | None) -> None:
     shutil.copytree(es5 / fonts, target / fonts, dirs_exist_ok=True)
 
 
+# -- LaTeX / PDF: the handout ---------------------------------------------------------------
+# `make pdf` runs the LaTeX builder with the site's SPHINXOPTS (as strict as the site), then
+# XeLaTeX through latexmk, per language: _build/<lang>/latex/vanishing-gradients-<lang>.pdf,
+# copied next to the pages of _build/site/<lang>/. Sphinx's xelatex defaults (polyglossia,
+# fontspec, FreeSerif/FreeSans/FreeMono) cover Cyrillic and give Russian hyphenation. Figures
+# are vector PDF: the kernel emits them (book/_ipython) and the LaTeX builder prefers PDF.
+HANDOUT = "vanishing-gradients"
+HANDOUT_AUTHORS = {"en": author, "ru": "Авторы rnngrad"}
+HANDOUT_TOOLTIP = {"en": "The chapter as a PDF handout", "ru": "Глава в PDF для печати"}
+# Pages printed after the chapter as appendices ("Appendix A" / «Приложение А»), not as
+# sections of it. Exercise solutions, once the chapter has some, belong here as well.
+HANDOUT_APPENDICES = ("api",)
+
+latex_engine = "xelatex"
+latex_use_xindy = False
+latex_toplevel_sectioning = "chapter"
+latex_domain_indices = False
+latex_show_urls = "footnote"
+latex_elements: dict[str, str] = {
+    "papersize": "a4paper",
+    "pointsize": "11pt",
+    # A handout: no blank pages before chapters, whether printed on one side or two.
+    "extraclassoptions": "openany,oneside",
+    # A chapter of a few pages needs neither a table of contents nor an index.
+    "tableofcontents": "",
+    "makeindex": "",
+    "printindex": "",
+    # Room for the running head in 11pt (fancyhdr asks for 13.6pt).
+    "geometry": r"\usepackage[headheight=14pt]{geometry}",
+    # The same chapter heading in both languages ("Chapter 1" / «Глава 1»); Sphinx's
+    # English default spells the number out ("Chapter One").
+    "fncychap": r"""\usepackage[Sonny]{fncychap}
+\ChNameVar{\Large\normalfont\sffamily}
+\ChTitleVar{\Large\normalfont\sffamily}""",
+    # Long code lines wrap, even inside a long identifier, instead of running off the page.
+    "sphinxsetup": "verbatimforcewraps=true, verbatimmaxunderfull=2",
+    # Numbers as on the site: figures, tables and equations count through the chapter
+    # (1), (2)… rather than per LaTeX chapter (1.1), (1.2)…
+    "preamble": r"""
+\counterwithout{figure}{chapter}
+\counterwithout{table}{chapter}
+\counterwithout{equation}{chapter}
+""",
+}
+
+
+def handout_name(lang: str) -> str:
+    """The file name of one language's PDF; `make pdf` copies it into _build/site/<lang>/."""
+    return f"{HANDOUT}-{lang}.pdf"
+
+
+def _configure_handout(app: Any, config: Any) -> None:
+    """The LaTeX settings that depend on the language (set after ``-D language=…``)."""
+    lang = config.language
+    # Title page: the title and author in the document's language; the date is `today_fmt`
+    # formatted in that language («25 ноября 2026»); polyglossia follows `language`.
+    config.latex_documents = [
+        (
+            config.root_doc,
+            handout_name(lang).removesuffix(".pdf") + ".tex",
+            TITLES[lang],
+            HANDOUT_AUTHORS[lang],
+            "manual",
+        )
+    ]
+
+
+def _handout_link(
+    app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Every page's download menu offers its language's PDF handout.
+
+    The link is relative (works from file://); `make pdf` puts the file there, and `make
+    html` alone keeps the last one built. It replaces the theme's "print this page to PDF"
+    entry, since two ".pdf" entries would be ambiguous. Pages without a source file (search,
+    index) get a menu with the handout only.
+    """
+    lang = app.config.language
+    handout = {
+        "type": "link",
+        "url": context["pathto"](handout_name(lang), 1),
+        "text": ".pdf",
+        "tooltip": HANDOUT_TOOLTIP[lang],
+        "icon": "fas fa-file-pdf",
+        "label": "download-handout-button",
+    }
+    buttons = context.setdefault("header_buttons", [])
+    for group in buttons:
+        if group.get("label") == "download-buttons":
+            group["buttons"] = [
+                b for b in group["buttons"] if b.get("label") != "download-pdf-button"
+            ] + [handout]
+            return
+    buttons.insert(
+        0,
+        {
+            "type": "group",
+            "tooltip": HANDOUT_TOOLTIP[lang],
+            "icon": "fas fa-download",
+            "buttons": [handout],
+            "label": "download-buttons",
+        },
+    )
+
+
+class _HandoutLayout(SphinxPostTransform):
+    """Shape the handout as a textbook chapter: a chapter, then its appendices.
+
+    The LaTeX builder takes the root page's title for the title page and drops it from the
+    text, so the page's sections would become LaTeX chapters. Wrapped in an outer section
+    whose title is the one dropped, the page is one chapter («Глава 1. Затухающие
+    градиенты») and its sections are sections. The builder also inlines a toctree where it
+    stands, which would make the API reference a section of the chapter; the pages in
+    HANDOUT_APPENDICES move to the end, behind ``\appendix`` («Приложение А»).
+    """
+
+    builders = ("latex",)
+    default_priority = 900
+
+    def run(self, **kwargs: Any) -> None:
+        chapter = next(
+            (node for node in self.document.children if isinstance(node, nodes.section)), None
+        )
+        if chapter is None:
+            return
+        moved = [
+            node
+            for node in chapter.findall(addnodes.start_of_file)
+            if node["docname"] in HANDOUT_APPENDICES
+        ]
+        for node in moved:
+            node.parent.remove(node)
+        outer = nodes.section()
+        outer += nodes.title("", chapter[0].astext())
+        chapter.replace_self(outer)
+        outer += chapter
+        if moved:
+            self.document += nodes.raw("", "\n\\appendix\n", format="latex")
+            self.document.extend(moved)
+
+
 def setup(app: Any) -> dict[str, Any]:
     # A change of value makes Sphinx re-read every page, so the kernel runs again.
     app.add_config_value("rnngrad_execution_key", "", "env")
@@ -224,4 +378,8 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("doctree-read", _report_stderr)
     app.connect("html-page-context", _other_language_link)
     app.connect("build-finished", _copy_mathjax)
+    # The PDF handout (see "LaTeX / PDF" above).
+    app.connect("config-inited", _configure_handout, priority=101)
+    app.connect("html-page-context", _handout_link, priority=502)
+    app.add_post_transform(_HandoutLayout)
     return {"parallel_read_safe": True}

@@ -33,6 +33,20 @@ def test_gamma_is_the_supremum_of_the_derivative(name: str) -> None:
     assert np.max(np.abs(act.derivative(grid))) == pytest.approx(act.gamma, rel=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_agrees_with_independent_formulas(dtype: type) -> None:
+    """The fast kernels against textbook formulas evaluated in extended precision."""
+    z = np.concatenate([np.linspace(-40, 40, 4001), [-800.0, 800.0]]).astype(dtype)
+    wide = z.astype(np.longdouble)
+    eps = float(np.finfo(dtype).eps)
+    tanh = get_activation("tanh")(z)
+    np.testing.assert_allclose(tanh, np.tanh(wide).astype(dtype), rtol=0, atol=2 * eps)
+    sigmoid = get_activation("sigmoid")(z)
+    reference = (1 / (1 + np.exp(-wide))).astype(dtype)
+    # Relative accuracy even where σ is tiny (no cancellation for very negative z).
+    np.testing.assert_allclose(sigmoid, reference, rtol=4 * eps, atol=0)
+
+
 def test_known_values() -> None:
     assert get_activation("sigmoid")(0.0) == 0.5
     assert get_activation("tanh").derivative(0.0) == 1.0

@@ -151,11 +151,26 @@ def test_russian_edition_speaks_russian(site: Path) -> None:
     assert "Наверх" in page.get_text()
 
 
+@pytest.mark.parametrize(("lang", "month"), [("en", r"[A-Z][a-z]+"), ("ru", r"[а-я]+")])
+def test_dates_are_written_in_the_page_language(site: Path, lang: str, month: str) -> None:
+    stamp = soup(site / lang / "index.html").select_one(".last-updated")
+    assert stamp is not None, f"{lang}/index.html shows no date"
+    text = " ".join(stamp.get_text().split())
+    assert re.search(rf"\b[1-9]\d? {month} 20\d\d\b", text), f"{lang}: {text!r}"
+
+
 def test_api_page_documents_the_library(site: Path) -> None:
+    """Every public name has its entry, and no raw reStructuredText leaks onto the page."""
+    import rnngrad
+
     for lang in LANGS:
-        text = soup(site / lang / "api.html").get_text()
-        assert "rnngrad.activations.get_activation" in text or "get_activation" in text
-        assert "Activation" in text
+        page = soup(site / lang / "api.html")
+        documented = {tag["id"].rsplit(".", 1)[-1] for tag in page.select("dt.sig[id]")}
+        missing = sorted(set(rnngrad.__all__) - documented)
+        assert not missing, f"{lang}/api.html does not document {missing}"
+        text = page.get_text()
+        for raw in (".. py:", ":rtype:", ":param ", "sphinx_autodoc_typehints_type"):
+            assert raw not in text, f"{lang}/api.html shows raw markup {raw!r}"
 
 
 def test_site_holds_no_build_by_products(site: Path) -> None:

@@ -48,11 +48,11 @@ def house_style() -> Iterator[None]:
 def activation_and_derivative(
     activation: str = "sigmoid", *, lang: str = "en", z_max: float = 6.0
 ) -> Figure:
-    """Plot f and f′ of an activation on [−z_max, z_max], with γ = sup |f′| marked.
+    """Plot f and f′ of an activation on [−z_max, z_max], with γ = sup :math:`|f'|` marked.
 
     This is the lecture's figure "Sigmoid and derivative": the derivative of the sigmoid
     never exceeds 1/4, so each step of backpropagation through time scales the error by
-    at most a quarter of |w|.
+    at most a quarter of :math:`|w|`.
 
     Parameters
     ----------

@@ -1,0 +1,208 @@
+"""The PDF handouts (`make pdf`), as a teacher prints them: one per language, from the same
+sources as the site, with the same figures, every reference resolved, nothing cut off.
+
+`make test` builds the handouts before running this file when XeLaTeX is installed. Outside
+CI, without XeLaTeX, the tests are skipped and say why; in CI (``CI`` set) a missing handout
+or a missing tool is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "_build" / "site"
+LANGS = ("en", "ru")
+HANDOUT = "vanishing-gradients"  # conf.py: HANDOUT; the Makefile: HANDOUT
+TITLES = {"en": "Vanishing gradients", "ru": "Затухающие градиенты"}
+SEED = "Человек, на голове которого была шляпа с павлиньим пером, зашел в бар"
+CAPTION = {"en": r"Fig\. (\d+):", "ru": r"Рис\. (\d+):"}
+MONTHS = {
+    "en": "January February March April May June July August September October November December",
+    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
+}
+TEX_PACKAGES = (
+    "texlive-xetex texlive-fonts-recommended texlive-lang-cyrillic latexmk fonts-freefont-otf"
+)
+# A line may stick out of the text block by a hair (LaTeX reports fractions of a point);
+# anything wider is visible on paper.
+OVERFULL_LIMIT_PT = 5.0
+PAGES = range(3, 81)
+
+pytestmark = [pytest.mark.slow, pytest.mark.pdf]
+
+
+def in_ci() -> bool:
+    return bool(os.environ.get("CI"))
+
+
+def unavailable(message: str) -> None:
+    """Fail in CI; elsewhere skip, with the reason shown by `pytest -ra`."""
+    if in_ci():
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def handout(lang: str) -> Path:
+    return SITE / lang / f"{HANDOUT}-{lang}.pdf"
+
+
+def latex_dir(lang: str) -> Path:
+    return ROOT / "_build" / lang / "latex"
+
+
+@pytest.fixture(scope="module", params=LANGS)
+def lang(request: pytest.FixtureRequest) -> str:
+    lang = str(request.param)
+    if not handout(lang).is_file():
+        if shutil.which("xelatex") is None or shutil.which("latexmk") is None:
+            unavailable(f"XeLaTeX/latexmk not installed (apt-get install {TEX_PACKAGES})")
+        pytest.fail(f"{handout(lang)} is missing: run `make pdf` (`make test` builds it)")
+    for tool in ("pdftotext", "pdfinfo"):
+        if shutil.which(tool) is None:
+            unavailable(f"{tool} not installed (apt-get install poppler-utils)")
+    return lang
+
+
+def pdf_text(lang: str, *pages: int, layout: bool = False) -> str:
+    """The handout's text; pdftotext joins words hyphenated at a line end unless `layout`."""
+    options = ["-f", str(pages[0]), "-l", str(pages[-1])] if pages else []
+    options += ["-layout"] if layout else []
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", *options, str(handout(lang)), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return out
+
+
+def flatten(text: str) -> str:
+    """Text as a reader reads it: ligatures undone, words hyphenated at a line end joined,
+    soft hyphens dropped, all whitespace one space."""
+    text = unicodedata.normalize("NFKC", text).replace("\u00ad", "")
+    text = re.sub(r"(?<=\w)[-\u2010]\n(?=\w)", "", text)
+    return " ".join(text.split())
+
+
+def latex_log(lang: str) -> str:
+    log = latex_dir(lang) / f"{HANDOUT}-{lang}.log"
+    assert log.is_file(), f"{log} is missing: the handout in the site is not from `make pdf`"
+    return log.read_text(encoding="utf-8", errors="replace")
+
+
+def site_figures(lang: str) -> int:
+    pages = [p for p in (SITE / lang).rglob("*.html") if "_static" not in p.parts]
+    return sum(
+        len(BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").select("figure img"))
+        for p in pages
+    )
+
+
+def test_title_page_in_the_documents_language(lang: str) -> None:
+    first = flatten(pdf_text(lang, 1))
+    assert TITLES[lang] in first, f"{lang}: title page reads {first!r}"
+    months = "|".join(MONTHS[lang].split())
+    assert re.search(rf"\b\d{{1,2}} ({months}) \d{{4}}\b", first), (
+        f"{lang}: no date in the document's language on the title page: {first!r}"
+    )
+    info = subprocess.run(
+        ["pdfinfo", str(handout(lang))], check=True, capture_output=True, text=True
+    ).stdout
+    assert re.search(rf"^Title:\s+{TITLES[lang]}$", info, re.M), info
+
+
+def test_text_holds_title_and_seed_sentence(lang: str) -> None:
+    text = flatten(pdf_text(lang))
+    assert text.count(TITLES[lang]) >= 2, f"{lang}: the chapter heading is missing"
+    assert SEED in text, f"{lang}: the seed's sentence is missing"
+
+
+def test_no_unresolved_references(lang: str) -> None:
+    text = pdf_text(lang)
+    assert "??" not in text, f"{lang}: '??' in the PDF: an unresolved reference"
+    log = latex_log(lang)
+    undefined = re.findall(r"^LaTeX Warning: (?:Reference|Citation) .*$", log, re.M)
+    assert not undefined, "\n".join(undefined)
+    assert "There were undefined references" not in log
+
+
+def test_every_site_figure_is_in_the_handout_as_vector_pdf(lang: str) -> None:
+    expected = site_figures(lang)
+    assert expected, f"{lang}: the site shows no figure"
+    numbers = {int(n) for n in re.findall(rf"^{CAPTION[lang]}", pdf_text(lang), re.M)}
+    assert numbers == set(range(1, expected + 1)), (
+        f"{lang}: site has {expected} figures, the PDF's captions number {sorted(numbers)}"
+    )
+    tex = (latex_dir(lang) / f"{HANDOUT}-{lang}.tex").read_text(encoding="utf-8")
+    graphics = re.findall(r"\\sphinxincludegraphics(?:\[[^]]*\])?\{\{([^}]*)\}(\.\w+)\}", tex)
+    assert len(graphics) == expected, graphics
+    raster = [name + ext for name, ext in graphics if ext != ".pdf"]
+    assert not raster, f"{lang}: figures not in vector PDF: {raster}"
+
+
+def test_latex_log_is_clean(lang: str) -> None:
+    log = latex_log(lang)
+    missing = sorted(set(re.findall(r"^Missing character: .*$", log, re.M)))
+    assert not missing, f"{lang}: glyphs missing from the fonts:\n" + "\n".join(missing)
+    assert "No hyphenation patterns" not in log, f"{lang}: hyphenation patterns missing"
+    overfull = [
+        m.group(0)
+        for m in re.finditer(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\).*$", log, re.M)
+        if float(m.group(1)) > OVERFULL_LIMIT_PT
+    ]
+    assert not overfull, (
+        f"{lang}: lines run into the margin by more than {OVERFULL_LIMIT_PT}pt:\n"
+        + "\n".join(overfull)
+    )
+
+
+def test_page_count_is_sane(lang: str) -> None:
+    info = subprocess.run(
+        ["pdfinfo", str(handout(lang))], check=True, capture_output=True, text=True
+    ).stdout
+    match = re.search(r"^Pages:\s+(\d+)$", info, re.M)
+    assert match, info
+    assert int(match.group(1)) in PAGES, f"{lang}: {match.group(1)} pages"
+
+
+def test_words_are_hyphenated_in_the_documents_language(lang: str) -> None:
+    # Without the language's patterns (texlive-lang-cyrillic for Russian) XeLaTeX breaks no
+    # word, and lines stretch or stick out instead.
+    letters = {"en": "a-z", "ru": "а-яё"}[lang]
+    text = pdf_text(lang, layout=True)
+    assert re.search(rf"[{letters}]{{2}}-\n\s*[{letters}]{{2}}", text), (
+        f"{lang}: no word is hyphenated at a line end"
+    )
+
+
+def test_handout_matches_the_latest_latex_build(lang: str) -> None:
+    built = latex_dir(lang) / f"{HANDOUT}-{lang}.pdf"
+    assert built.is_file(), f"{built} is missing"
+    assert built.read_bytes() == handout(lang).read_bytes(), f"{lang}: the site's PDF is stale"
+
+
+@pytest.mark.parametrize("edition", LANGS)
+def test_every_page_links_to_its_handout(edition: str) -> None:
+    if not (SITE / "index.html").is_file():
+        pytest.fail(f"{SITE} is missing: run `make html`")
+    root = SITE / edition
+    pages = sorted(p for p in root.rglob("*.html") if "_static" not in p.parts)
+    assert pages
+    for page in pages:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        links = soup.select("a.btn-download-handout-button")
+        where = page.relative_to(SITE).as_posix()
+        assert len(links) == 1, f"{where}: {len(links)} links to the handout"
+        href = str(links[0]["href"])
+        assert "://" not in href, f"{where}: {href} is not relative"
+        assert not href.startswith("/"), f"{where}: {href} is not relative"
+        assert (page.parent / href).resolve() == handout(edition).resolve(), f"{where}: {href}"

@@ -1,0 +1,462 @@
+"""Bad input fails at the door, naming the argument, what was expected and what was given."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import rnngrad as rg
+from rnngrad import RNN
+
+N_IN, N_H, N_OUT, T, B = 3, 4, 5, 6, 2
+MODEL = RNN.random(N_IN, N_H, N_OUT, rng=1)
+BARE = RNN.random(N_IN, N_H, rng=1)
+X = np.random.default_rng(0).standard_normal((T, B, N_IN))
+SEQ = X[:, 0]
+Y = np.zeros((T, B), dtype=int)
+HS, CACHE = MODEL.forward(X)
+J = rg.state_jacobians(MODEL, SEQ)
+W = MODEL.W
+NAN_X = np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X)
+GOOD_SD = MODEL.to_torch_state_dict()
+
+# (callable, exception, regex the message must match)
+Case = tuple[Callable[[], Any], type[Exception], str]
+CASES: dict[str, Case] = {
+    # ---- RNN construction
+    "RNN U wrong shape": (
+        lambda: RNN(np.ones((3, 2)), np.eye(4), np.zeros(4)),
+        ValueError,
+        r"U must have shape \(4, n_in\), got \(3, 2\)",
+    ),
+    "RNN W not square": (
+        lambda: RNN(np.ones((4, 2)), np.ones((4, 3)), np.zeros(4)),
+        ValueError,
+        r"W must be square .*got \(4, 3\)",
+    ),
+    "RNN b wrong shape": (
+        lambda: RNN(np.ones((4, 2)), np.eye(4), np.zeros(3)),
+        ValueError,
+        r"b must have shape \(4,\), got \(3,\)",
+    ),
+    "RNN W nan": (
+        lambda: RNN(np.ones((2, 2)), np.array([[np.nan, 0], [0, 1]]), np.zeros(2)),
+        ValueError,
+        r"W must be finite, but 1 of its 4 entries are NaN or inf",
+    ),
+    "RNN U complex": (
+        lambda: RNN(np.ones((2, 2), complex), np.eye(2), np.zeros(2)),
+        TypeError,
+        r"U must hold real numbers .*complex128",
+    ),
+    "RNN unknown activation": (
+        lambda: RNN(np.ones((2, 2)), np.eye(2), np.zeros(2), "gelu"),
+        ValueError,
+        r"activation must be one of .*'tanh'.*got 'gelu'",
+    ),
+    "RNN V wrong shape": (
+        lambda: RNN(np.ones((2, 2)), np.eye(2), np.zeros(2), V=np.ones((3, 5))),
+        ValueError,
+        r"V must have shape \(n_out, 2\), got \(3, 5\)",
+    ),
+    "RNN c without V": (
+        lambda: RNN(np.ones((2, 2)), np.eye(2), np.zeros(2), c=np.zeros(2)),
+        ValueError,
+        r"c and head need the output weights V",
+    ),
+    "RNN unknown head": (
+        lambda: RNN(np.ones((2, 2)), np.eye(2), np.zeros(2), V=np.ones((1, 2)), head="tanh"),
+        ValueError,
+        r"head must be one of 'linear', 'softmax', got 'tanh'",
+    ),
+    "random n_h zero": (lambda: RNN.random(3, 0), ValueError, r"n_h must be >= 1, got 0"),
+    "random n_in float": (lambda: RNN.random(3.0, 2), TypeError, r"n_in must be an integer"),
+    "random recurrent": (
+        lambda: RNN.random(3, 2, recurrent="xavier"),
+        ValueError,
+        r"recurrent must be one of .*got 'xavier'",
+    ),
+    "random dtype": (
+        lambda: RNN.random(3, 2, dtype=np.int32),
+        TypeError,
+        r"dtype must be float32 or float64",
+    ),
+    "random rng": (lambda: RNN.random(3, 2, rng="seed"), TypeError, r"rng must be an integer"),
+    # ---- forward / backward
+    "forward x 2-d": (
+        lambda: MODEL.forward(SEQ),
+        ValueError,
+        r"x must have shape \(T, B, 3\), got \(6, 3\)",
+    ),
+    "forward x wrong n_in": (
+        lambda: MODEL.forward(np.ones((2, 2, 7))),
+        ValueError,
+        r"x must have shape \(T, B, 3\)",
+    ),
+    "forward x empty": (
+        lambda: MODEL.forward(np.ones((0, 2, 3))),
+        ValueError,
+        r"x must not be empty .*T = 0",
+    ),
+    "forward x nan": (lambda: MODEL.forward(NAN_X), ValueError, r"x must be finite, but 1 of"),
+    "forward x inf": (
+        lambda: MODEL.forward(np.full((1, 1, 3), np.inf)),
+        ValueError,
+        r"x must be finite",
+    ),
+    "forward x strings": (
+        lambda: MODEL.forward(np.array([[["a", "b", "c"]]])),
+        TypeError,
+        r"x must hold real",
+    ),
+    "forward x ragged": (lambda: MODEL.forward([[1.0], [1.0, 2.0]]), TypeError, r"x must be an"),
+    "forward h0 wrong shape": (
+        lambda: MODEL.forward(X, np.zeros((3, N_H))),
+        ValueError,
+        r"h0 must have shape \(2, 4\), got \(3, 4\)",
+    ),
+    "forward h0 nan": (
+        lambda: MODEL.forward(X, np.full((B, N_H), np.nan)),
+        ValueError,
+        r"h0 must be finite",
+    ),
+    "backward dhs wrong shape": (
+        lambda: MODEL.backward(np.zeros((T, B, 3)), CACHE),
+        ValueError,
+        r"dhs must have shape \(6, 2, 4\), got \(6, 2, 3\)",
+    ),
+    "backward dhs nan": (
+        lambda: MODEL.backward(np.full(HS.shape, np.nan), CACHE),
+        ValueError,
+        r"dhs must be finite",
+    ),
+    "backward cache type": (
+        lambda: MODEL.backward(HS, {"x": X}),
+        TypeError,
+        r"cache must be the ForwardCache",
+    ),
+    "backward cache of another model": (
+        lambda: RNN.random(N_IN, 7).backward(np.zeros((T, B, 7)), CACHE),
+        ValueError,
+        r"cache.states must have shape \(T\+1, B, 7\), got \(7, 2, 4\)",
+    ),
+    "backward truncate negative": (
+        lambda: MODEL.backward(HS, CACHE, truncate=-1),
+        ValueError,
+        r"truncate must be >= 0",
+    ),
+    "backward truncate float": (
+        lambda: MODEL.backward(HS, CACHE, truncate=2.5),
+        TypeError,
+        r"truncate must be an integer",
+    ),
+    # ---- heads and losses
+    "loss without head": (lambda: BARE.loss(X, Y), ValueError, r"this RNN has no head"),
+    "predict without head": (lambda: BARE.predict(X), ValueError, r"this RNN has no head"),
+    "loss labels float": (
+        lambda: MODEL.loss(X, Y.astype(float)),
+        TypeError,
+        r"y must hold integer class labels",
+    ),
+    "loss labels out of range": (
+        lambda: MODEL.loss(X, Y + 5),
+        ValueError,
+        r"y must hold class labels in \[0, 5\)",
+    ),
+    "loss labels wrong shape": (
+        lambda: MODEL.loss(X, Y[:, :1]),
+        ValueError,
+        r"y must have shape \(6, 2\), got \(6, 1\)",
+    ),
+    "loss last wants (B,)": (
+        lambda: MODEL.loss(X, Y, steps="last"),
+        ValueError,
+        r"y must have shape \(2,\)",
+    ),
+    "loss unknown steps": (
+        lambda: MODEL.loss(X, Y, steps="first"),
+        ValueError,
+        r"steps must be one of",
+    ),
+    "loss mse targets wrong shape": (
+        lambda: RNN.random(N_IN, N_H, 2, head="linear").loss(X, np.zeros((T, B))),
+        ValueError,
+        r"y must have shape \(6, 2, 2\), got \(6, 2\)",
+    ),
+    "loss_and_gradients truncate": (
+        lambda: MODEL.loss_and_gradients(X, Y, truncate=-3),
+        ValueError,
+        r"truncate must be >= 0",
+    ),
+    "states x 3-d": (
+        lambda: MODEL.states(X),
+        ValueError,
+        r"x must have shape \(T, 3\), got \(6, 2, 3\)",
+    ),
+    "states h0 batch": (
+        lambda: MODEL.states(SEQ, np.zeros((1, N_H))),
+        ValueError,
+        r"h0 must have shape \(4,\)",
+    ),
+    # ---- interop
+    "from_torch_state_dict missing key": (
+        lambda: RNN.from_torch_state_dict({k: v for k, v in GOOD_SD.items() if k != "bias_hh_l0"}),
+        ValueError,
+        r"sd is missing the key\(s\) \['bias_hh_l0'\]",
+    ),
+    "from_torch_state_dict unknown key": (
+        lambda: RNN.from_torch_state_dict(GOOD_SD | {"weight_ih_l1": GOOD_SD["weight_ih_l0"]}),
+        ValueError,
+        r"sd has unknown key\(s\) \['weight_ih_l1'\]",
+    ),
+    "from_torch_state_dict not a mapping": (
+        lambda: RNN.from_torch_state_dict([1, 2]),
+        TypeError,
+        r"sd must be a mapping",
+    ),
+    "from_torch_state_dict wrong shape": (
+        lambda: RNN.from_torch_state_dict(GOOD_SD | {"bias_ih_l0": np.zeros(3)}),
+        ValueError,
+        r"sd\['bias_ih_l0'\] must have shape \(4,\), got \(3,\)",
+    ),
+    "from_torch_state_dict unknown nonlinearity": (
+        lambda: RNN.from_torch_state_dict(GOOD_SD, nonlinearity="gelu"),
+        ValueError,
+        r"activation must be one of",
+    ),
+    "to_torch_state_dict grads missing W": (
+        lambda: MODEL.to_torch_state_dict({"U": MODEL.U, "b": MODEL.b}),
+        ValueError,
+        r"g is missing the key\(s\) \['W'\]",
+    ),
+    "to_torch_state_dict grads wrong shape": (
+        lambda: MODEL.to_torch_state_dict({"U": MODEL.U, "W": MODEL.U, "b": MODEL.b}),
+        ValueError,
+        r"g\['W'\] must have shape \(4, 4\), got \(4, 3\)",
+    ),
+    # ---- bptt
+    "bptt_terms t zero": (
+        lambda: rg.bptt_terms(MODEL, SEQ, 0, y_t=1),
+        ValueError,
+        r"t must be >= 1, got 0",
+    ),
+    "bptt_terms t beyond T": (
+        lambda: rg.bptt_terms(MODEL, SEQ, 7, y_t=1),
+        ValueError,
+        r"t must be <= T = 6.*got 7",
+    ),
+    "bptt_terms both targets": (
+        lambda: rg.bptt_terms(MODEL, SEQ, 2, y_t=1, grad_s_t=np.ones(N_H)),
+        ValueError,
+        r"exactly one of y_t .* and grad_s_t",
+    ),
+    "bptt_terms grad wrong shape": (
+        lambda: rg.bptt_terms(MODEL, SEQ, 2, grad_s_t=np.ones(3)),
+        ValueError,
+        r"grad_s_t must have shape \(4,\), got \(3,\)",
+    ),
+    "bptt_terms label out of range": (
+        lambda: rg.bptt_terms(MODEL, SEQ, 2, y_t=9),
+        ValueError,
+        r"y_t must hold class labels",
+    ),
+    "bptt_terms y_t without head": (
+        lambda: rg.bptt_terms(BARE, SEQ, 2, y_t=1),
+        ValueError,
+        r"y_t needs a head",
+    ),
+    "bptt_terms model type": (
+        lambda: rg.bptt_terms("rnn", SEQ, 2, y_t=1),
+        TypeError,
+        r"model must be an rnngrad.RNN",
+    ),
+    "bptt_terms x batch": (
+        lambda: rg.bptt_terms(MODEL, X, 2, y_t=1),
+        ValueError,
+        r"x must have shape \(T, 3\)",
+    ),
+    "BPTTTerms.norms unknown param": (
+        lambda: rg.bptt_terms(MODEL, SEQ, 2, y_t=1).norms("V"),
+        ValueError,
+        r"param must be one of 'U', 'W', 'b', got 'V'",
+    ),
+    "immediate_derivative k beyond T": (
+        lambda: rg.immediate_derivative(MODEL, SEQ, 7),
+        ValueError,
+        r"k must be <= T = 6",
+    ),
+    "immediate_derivative param": (
+        lambda: rg.immediate_derivative(MODEL, SEQ, 1, param="c"),
+        ValueError,
+        r"param must be",
+    ),
+    "total_derivative k negative": (
+        lambda: rg.total_derivative(MODEL, SEQ, -1),
+        ValueError,
+        r"k must be >= 0",
+    ),
+    "total_derivative h0 nan": (
+        lambda: rg.total_derivative(MODEL, SEQ, 1, h0=np.full(N_H, np.nan)),
+        ValueError,
+        r"h0 must be finite",
+    ),
+    # ---- jacobians
+    "state_jacobian s_j wrong size": (
+        lambda: rg.state_jacobian(W, np.ones(3)),
+        ValueError,
+        r"s_j must have shape \(4,\)",
+    ),
+    "state_jacobian W not square": (
+        lambda: rg.state_jacobian(np.ones((4, 3)), np.ones(4)),
+        ValueError,
+        r"W must be square",
+    ),
+    "state_jacobians model type": (
+        lambda: rg.state_jacobians(None, SEQ),
+        TypeError,
+        r"model must be an rnngrad.RNN",
+    ),
+    "jacobian_product k > t": (
+        lambda: rg.jacobian_product(J, 2, 3),
+        ValueError,
+        r"need 0 <= k <= t <= T = 6",
+    ),
+    "jacobian_product t > T": (
+        lambda: rg.jacobian_product(J, 9, 0),
+        ValueError,
+        r"got k = 0, t = 9",
+    ),
+    "jacobian_product not a stack": (
+        lambda: rg.jacobian_product(W, 1, 0),
+        ValueError,
+        r"jacobians must have shape \(T, n_h, n_h\), got \(4, 4\)",
+    ),
+    "jacobian_norm_table not square": (
+        lambda: rg.jacobian_norm_table(np.ones((3, 4, 2))),
+        ValueError,
+        r"jacobians must have shape \(T, 4, 4\), got \(3, 4, 2\)",
+    ),
+    "jacobian_norm_table nan": (
+        lambda: rg.jacobian_norm_table(np.full((2, 2, 2), np.nan)),
+        ValueError,
+        r"jacobians must be finite",
+    ),
+    "jacobian_norms_by_lag t bool": (
+        lambda: rg.jacobian_norms_by_lag(J, True),
+        TypeError,
+        r"t must be an integer",
+    ),
+    # ---- spectral
+    "singular_values 1-d": (
+        lambda: rg.singular_values(np.ones(4)),
+        ValueError,
+        r"W must have shape \(n, n\)",
+    ),
+    "eigenvalues not square": (
+        lambda: rg.eigenvalues(np.ones((2, 3))),
+        ValueError,
+        r"W must be square.*got \(2, 3\)",
+    ),
+    "spectral_norm inf": (
+        lambda: rg.spectral_norm(np.full((2, 2), np.inf)),
+        ValueError,
+        r"W must be finite",
+    ),
+    "spectral_radius complex": (
+        lambda: rg.spectral_radius(np.eye(2) * 1j),
+        TypeError,
+        r"W must hold real numbers",
+    ),
+    "rescale_spectral_norm target zero": (
+        lambda: rg.rescale_spectral_norm(W, 0.0),
+        ValueError,
+        r"target must be > 0, got 0.0",
+    ),
+    "rescale_spectral_norm zero matrix": (
+        lambda: rg.rescale_spectral_norm(np.zeros((2, 2)), 1.0),
+        ValueError,
+        r"W has spectral norm 0",
+    ),
+    "rescale_spectral_radius nilpotent": (
+        lambda: rg.rescale_spectral_radius(np.array([[0.0, 1.0], [0.0, 0.0]]), 1.0),
+        ValueError,
+        r"W has spectral radius 0",
+    ),
+    "rescale_spectral_radius target nan": (
+        lambda: rg.rescale_spectral_radius(W, float("nan")),
+        ValueError,
+        r"target must be finite",
+    ),
+    "orthogonal n zero": (lambda: rg.orthogonal(0), ValueError, r"n must be >= 1, got 0"),
+    "orthogonal gain negative": (
+        lambda: rg.orthogonal(3, gain=-1.0),
+        ValueError,
+        r"gain must be > 0",
+    ),
+    "identity_init n str": (lambda: rg.identity_init("3"), TypeError, r"n must be an integer"),
+    "pascanu_bound max_lag negative": (
+        lambda: rg.pascanu_bound(W, -1),
+        ValueError,
+        r"max_lag must be >= 0, got -1",
+    ),
+    "pascanu_bound activation": (
+        lambda: rg.pascanu_bound(W, 3, activation="elu"),
+        ValueError,
+        r"activation must be one of",
+    ),
+    # ---- gradcheck
+    "numerical_gradient not callable": (
+        lambda: rg.numerical_gradient(3, np.ones(2)),
+        TypeError,
+        r"f must be callable, got int",
+    ),
+    "numerical_gradient vector-valued f": (
+        lambda: rg.numerical_gradient(lambda v: v, np.ones(2)),
+        TypeError,
+        r"f must return a real scalar, got ndarray \(2,\)",
+    ),
+    "numerical_gradient nan f": (
+        lambda: rg.numerical_gradient(lambda v: np.nan, np.ones(2)),
+        ValueError,
+        r"f\(x\) must be finite",
+    ),
+    "numerical_gradient x nan": (
+        lambda: rg.numerical_gradient(np.sum, np.array([np.nan])),
+        ValueError,
+        r"x must be finite",
+    ),
+    "numerical_gradient h zero": (
+        lambda: rg.numerical_gradient(np.sum, np.ones(2), h=0.0),
+        ValueError,
+        r"h must be > 0",
+    ),
+    "relative_error shapes": (
+        lambda: rg.relative_error(np.ones(3), np.ones(4)),
+        ValueError,
+        r"b must have shape \(3,\), got \(4,\)",
+    ),
+    "relative_error atol": (
+        lambda: rg.relative_error(np.ones(3), np.ones(3), atol=-1.0),
+        ValueError,
+        r"atol must be",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_bad_input_is_refused_with_a_clear_message(case: str) -> None:
+    call, exception, message = CASES[case]
+    with pytest.raises(exception, match=message):
+        call()
+
+
+def test_every_public_function_has_a_bad_input_case() -> None:
+    """A new public function or RNN method must come with its own row in CASES."""
+    covered = {case.split(" ")[0] for case in CASES}
+    functions = {n for n in rg.__all__ if callable(getattr(rg, n)) and n.islower()}
+    methods = {n for n in vars(RNN) if not n.startswith("_") and callable(getattr(RNN, n))}
+    takes_input = (functions - {"get_activation"}) | (methods - {"parameters"}) | {"RNN"}
+    assert takes_input - covered == set()
