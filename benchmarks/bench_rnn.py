@@ -1,17 +1,20 @@
 """Time rnngrad's forward + full BPTT against torch autograd and against plain matmul.
 
-Run ``python benchmarks/bench_rnn.py`` (``--quick`` for fewer repeats and sizes).  For each
+Run ``python benchmarks/bench_rnn.py`` (``--quick`` for fewer repeats and sizes,
+``--model rnn lstm gru`` to choose the layers; all three by default).  For each layer,
 (T, B, n_h = n_in) and dtype it prints
 
-* the best wall time of ``RNN.forward`` + ``RNN.backward`` (rnngrad) over 3 × 5 runs
+* the best wall time of ``forward`` + ``backward`` (rnngrad) over 3 × 5 runs
   (3 × 2 with ``--quick``),
-* the same computation with ``torch.nn.RNN`` and autograd (same weights, same upstream
-  gradients dhs), if torch is installed, the ratio rnngrad/torch and the largest relative
-  difference between the two sets of gradients (x, s_0 and all parameters),
+* the same computation with ``torch.nn.RNN``/``LSTM``/``GRU`` and autograd (same weights,
+  same upstream gradients dhs), if torch is installed, the ratio rnngrad/torch and the
+  largest relative difference between the two sets of gradients (x, the initial state(s)
+  and all parameters),
 * the GFLOP/s rnngrad reaches and, as a fraction, how that compares with a plain matmul of
-  one step's shape (B × n_h @ n_h × n_h) timed in a loop.  The count is 12 T B n² (for
-  n_in = n_h = n): six products of 2 B n² each per step -- U x_t and W s_{t−1} forward,
-  δ_t W backward, and the gradients of W, U and x.
+  one step's shape (B × n_h @ n_h × k n_h, k gates) timed in a loop.  The count is
+  12 k T B n² (for n_in = n_h = n): six products of 2 k B n² each per step -- U x_t and
+  W h_{t−1} forward, δ_t W backward, and the gradients of W, U and x; k = 1 for the RNN,
+  4 for the LSTM, 3 for the GRU.
 
 torch is optional and used only here; rnngrad never imports it.
 """
@@ -22,6 +25,7 @@ import argparse
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -60,57 +64,85 @@ def best_times(fns: list[Callable[[], Any]], repeats: int, *, rounds: int = 3) -
     return best
 
 
-def matmul_rate(B: int, n: int, dtype: type, repeats: int) -> float:
-    """GFLOP/s of (B × n) @ (n × n) repeated with a preallocated output."""
+@dataclass(frozen=True)
+class Kind:
+    """A layer to time: its rnngrad class, torch class name, gate count and state parts."""
+
+    name: str
+    layer: Any
+    torch_name: str
+    gates: int
+    state_parts: tuple[str, ...] = ("h0",)
+
+
+KINDS = {
+    "rnn": Kind("rnn", rnngrad.RNN, "RNN", 1),
+    "lstm": Kind("lstm", rnngrad.LSTM, "LSTM", 4, ("h0", "c0")),
+    "gru": Kind("gru", rnngrad.GRU, "GRU", 3),
+}
+
+
+def matmul_rate(B: int, n: int, gates: int, dtype: type, repeats: int) -> float:
+    """GFLOP/s of (B × n) @ (n × gates·n) repeated with a preallocated output."""
     rng = np.random.default_rng(0)
     a = rng.standard_normal((B, n)).astype(dtype)
-    w = rng.standard_normal((n, n)).astype(dtype)
-    out = np.empty((B, n), dtype=dtype)
-    loops = max(1, int(2e8 / (2 * B * n * n)))
+    w = rng.standard_normal((n, gates * n)).astype(dtype)
+    out = np.empty((B, gates * n), dtype=dtype)
+    loops = max(1, int(2e8 / (2 * B * n * n * gates)))
 
     def run() -> None:
         for _ in range(loops):
             np.matmul(a, w, out=out)
 
-    return 2 * B * n * n * loops / best_times([run], repeats, rounds=1)[0] / 1e9
+    return 2 * B * n * n * gates * loops / best_times([run], repeats, rounds=1)[0] / 1e9
 
 
-def problem(T: int, B: int, n: int, dtype: type) -> tuple[rnngrad.RNN, dict[str, np.ndarray]]:
+def problem(kind: Kind, T: int, B: int, n: int, dtype: type) -> tuple[Any, dict[str, np.ndarray]]:
     rng = np.random.default_rng(1)
-    model = rnngrad.RNN.random(n, n, rng=rng, dtype=dtype)
-    data = {
-        "x": rng.standard_normal((T, B, n)).astype(dtype),
-        "h0": rng.standard_normal((B, n)).astype(dtype),
-        "dhs": rng.standard_normal((T, B, n)).astype(dtype),
-    }
+    model = kind.layer.random(n, n, rng=rng, dtype=dtype)
+    data = {"x": rng.standard_normal((T, B, n)).astype(dtype)}
+    for part in kind.state_parts:
+        data[part] = rng.standard_normal((B, n)).astype(dtype)
+    data["dhs"] = rng.standard_normal((T, B, n)).astype(dtype)
     return model, data
 
 
-def rnngrad_run(model: rnngrad.RNN, data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    _, cache = model.forward(data["x"], data["h0"])
-    return model.backward(data["dhs"], cache)
+def initial_state(kind: Kind, data: dict[str, Any]) -> Any:
+    """The ``h0`` argument of forward (numpy or torch): one array, or the tuple of parts."""
+    parts = tuple(data[name] for name in kind.state_parts)
+    return parts if len(parts) > 1 else parts[0]
+
+
+def rnngrad_run(kind: Kind, model: Any, data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    _, cache = model.forward(data["x"], initial_state(kind, data))
+    grads: dict[str, np.ndarray] = model.backward(data["dhs"], cache)
+    return grads
 
 
 def torch_setup(
-    model: rnngrad.RNN, data: dict[str, np.ndarray]
+    kind: Kind, model: Any, data: dict[str, np.ndarray]
 ) -> Callable[[], dict[str, np.ndarray]]:
     """Return a function running forward + backward in torch and returning its gradients."""
     # Built in the data's dtype before loading: a float32 layer would round float64 weights.
     dtype = torch.from_numpy(data["x"]).dtype
-    layer = torch.nn.RNN(model.n_in, model.n_h, nonlinearity=model.activation, dtype=dtype)
+    options = {"nonlinearity": model.activation} if kind.name == "rnn" else {}
+    layer = getattr(torch.nn, kind.torch_name)(model.n_in, model.n_h, dtype=dtype, **options)
     state = {k: torch.from_numpy(v) for k, v in model.to_torch_state_dict().items()}
     layer.load_state_dict(state)
     x = torch.from_numpy(data["x"]).requires_grad_()
-    h0 = torch.from_numpy(data["h0"])[None].clone().requires_grad_()
+    parts = {
+        name: torch.from_numpy(data[name])[None].clone().requires_grad_()
+        for name in kind.state_parts
+    }
     dhs = torch.from_numpy(data["dhs"])
 
     def run() -> dict[str, np.ndarray]:
-        for tensor in (x, h0, *layer.parameters()):
+        for tensor in (x, *parts.values(), *layer.parameters()):
             tensor.grad = None
-        out, _ = layer(x, h0)
+        out, _ = layer(x, initial_state(kind, parts))
         out.backward(dhs)
         grads = {name: p.grad.numpy() for name, p in layer.named_parameters()}
-        return grads | {"x": x.grad.numpy(), "h0": h0.grad[0].numpy()}
+        return grads | {"x": x.grad.numpy()} | {k: v.grad[0].numpy() for k, v in parts.items()}
 
     return run
 
@@ -140,6 +172,7 @@ def blas_description() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two smallest sizes, fewer repeats")
+    parser.add_argument("--model", nargs="+", choices=list(KINDS), default=list(KINDS))
     args = parser.parse_args()
     sizes = QUICK_SIZES if args.quick else SIZES
     repeats = 2 if args.quick else 5
@@ -155,32 +188,38 @@ def main() -> None:
     else:
         print("torch not installed (optional): pip install torch==2.13.0")
     header = (
-        f"{'T':>4} {'B':>4} {'n_h':>4} {'dtype':>7} | {'rnngrad ms':>10} {'torch ms':>9} "
-        f"{'ratio':>6} {'max rel diff':>12} | {'GFLOP/s':>7} {'matmul':>7} {'% mm':>5}"
+        f"{'model':>5} {'T':>4} {'B':>4} {'n_h':>4} {'dtype':>7} | {'rnngrad ms':>10} "
+        f"{'torch ms':>9} {'ratio':>6} {'max rel diff':>12} | "
+        f"{'GFLOP/s':>7} {'matmul':>7} {'% mm':>5}"
     )
     print(header)
     print("-" * len(header))
-    for T, B, n in sizes:
-        for dtype in DTYPES:
-            model, data = problem(T, B, n, dtype)
-            runs = [lambda m=model, d=data: rnngrad_run(m, d)]
-            if torch is not None:
-                runs.append(torch_setup(model, data))
-            times = best_times(runs, repeats)
-            ours = times[0]
-            rate = 12 * T * B * n * n / ours / 1e9
-            peak = matmul_rate(B, n, dtype, repeats)
-            torch_ms = ratio = diff = "-"
-            if torch is not None:
-                torch_ms, ratio = f"{times[1] * 1e3:9.2f}", f"{ours / times[1]:6.2f}"
-                g = rnngrad_run(model, data)
-                ours_g = model.to_torch_state_dict(g) | {"x": g["x"], "h0": g["h0"]}
-                diff = f"{max_relative_difference(ours_g, runs[1]()):12.1e}"
-            print(
-                f"{T:>4} {B:>4} {n:>4} {np.dtype(dtype).name:>7} | {ours * 1e3:10.2f} "
-                f"{torch_ms:>9} {ratio:>6} {diff:>12} | {rate:7.1f} {peak:7.1f} "
-                f"{100 * rate / peak:4.0f}%"
-            )
+    for kind in (KINDS[name] for name in args.model):
+        for T, B, n in sizes:
+            for dtype in DTYPES:
+                print(benchmark_row(kind, T, B, n, dtype, repeats))
+
+
+def benchmark_row(kind: Kind, T: int, B: int, n: int, dtype: type, repeats: int) -> str:
+    """Time one layer at one size and dtype; return its line of the table."""
+    model, data = problem(kind, T, B, n, dtype)
+    runs = [lambda: rnngrad_run(kind, model, data)]
+    if torch is not None:
+        runs.append(torch_setup(kind, model, data))
+    times = best_times(runs, repeats)
+    ours = times[0]
+    rate = 12 * kind.gates * T * B * n * n / ours / 1e9
+    peak = matmul_rate(B, n, kind.gates, dtype, repeats)
+    torch_ms = ratio = diff = "-"
+    if torch is not None:
+        torch_ms, ratio = f"{times[1] * 1e3:9.2f}", f"{ours / times[1]:6.2f}"
+        g = rnngrad_run(kind, model, data)
+        ours_g = model.to_torch_state_dict(g) | {k: g[k] for k in ("x", *kind.state_parts)}
+        diff = f"{max_relative_difference(ours_g, runs[1]()):12.1e}"
+    return (
+        f"{kind.name:>5} {T:>4} {B:>4} {n:>4} {np.dtype(dtype).name:>7} | {ours * 1e3:10.2f} "
+        f"{torch_ms:>9} {ratio:>6} {diff:>12} | {rate:7.1f} {peak:7.1f} {100 * rate / peak:4.0f}%"
+    )
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnngrad import numerical_gradient, relative_error
+from rnngrad import numerical_gradient, numerical_jacobian, relative_error
 
 
 def test_gradient_of_a_quadratic_form(rng) -> None:
@@ -63,3 +63,19 @@ def test_relative_error_is_calm_near_zero() -> None:
     assert relative_error(tiny, np.zeros(2)) < 1e-4
     assert relative_error(tiny, np.zeros(2), atol=1e-20) == pytest.approx(1.0)
     assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
+
+
+def test_numerical_jacobian_of_a_linear_map_is_its_matrix(rng) -> None:
+    A = rng.standard_normal((3, 4))
+    J = numerical_jacobian(lambda v: A @ v, rng.standard_normal(4))
+    assert J.shape == (3, 4)
+    np.testing.assert_allclose(J, A, rtol=1e-9, atol=1e-9)
+
+
+def test_numerical_jacobian_lists_outputs_first(rng) -> None:
+    """For f(M) = M² the entry [i, j, p, q] is ∂(M²)_ij/∂M_pq = δ_ip M_qj + M_ip δ_jq."""
+    M = rng.standard_normal((2, 2))
+    J = numerical_jacobian(lambda m: m @ m, M)
+    eye = np.eye(2)
+    exact = np.einsum("ip,qj->ijpq", eye, M) + np.einsum("ip,jq->ijpq", M, eye)
+    np.testing.assert_allclose(J, exact, rtol=1e-8, atol=1e-9)

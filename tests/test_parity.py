@@ -1,13 +1,15 @@
 """The English and Russian trees must be the same book in two languages.
 
 Same files; on each page the same labels, equation labels, figure names, glue keys and
-heading structure; and the same code cells, up to the language argument. A failure names
-the file and what differs.
+heading structure; and the same code cells, up to the language argument and the comments
+(which are written in the page's language). A failure names the file and what differs.
 """
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -69,6 +71,15 @@ def headings(prose: str) -> list[int]:
     return levels
 
 
+def without_comments(code: str) -> str:
+    """The code of a cell with its comments removed: comments are prose, in the page's language."""
+    tokens = tokenize.generate_tokens(io.StringIO(code).readline)
+    kept = [tok for tok in tokens if tok.type != tokenize.COMMENT]
+    lines = tokenize.untokenize(kept).splitlines()
+    # Blank lines too: a comment may take more lines in one language than in the other.
+    return "\n".join(line.rstrip() for line in lines if line.strip())
+
+
 def features(text: str) -> dict[str, list[str]]:
     _cells, prose = split_cells(text)
     found = {
@@ -107,7 +118,7 @@ def test_code_cells_identical_up_to_language(page: str) -> None:
         for number, cell in enumerate(code, 1):
             wrong = {m.group(2) for m in LANG_ARG.finditer(cell)} - {lang}
             assert not wrong, f"book/{lang}/{page}, code cell {number}: passes lang={wrong}"
-        cells[lang] = [LANG_ARG.sub("lang=LANG", cell) for cell in code]
+        cells[lang] = [LANG_ARG.sub("lang=LANG", without_comments(cell)) for cell in code]
     assert len(cells["en"]) == len(cells["ru"]), (
         f"book/{{en,ru}}/{page}: {len(cells['en'])} code cells in en, {len(cells['ru'])} in ru"
     )

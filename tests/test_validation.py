@@ -349,6 +349,16 @@ CASES: dict[str, Case] = {
         TypeError,
         r"t must be an integer",
     ),
+    "block_norms_by_lag t beyond T": (
+        lambda: rg.block_norms_by_lag(J, 7),
+        ValueError,
+        r"need 0 <= k <= t <= T = 6",
+    ),
+    "block_norms_by_lag not square": (
+        lambda: rg.block_norms_by_lag(np.ones((3, 4, 2)), 1),
+        ValueError,
+        r"jacobians must have shape \(T, 4, 4\), got \(3, 4, 2\)",
+    ),
     # ---- spectral
     "singular_values 1-d": (
         lambda: rg.singular_values(np.ones(4)),
@@ -432,6 +442,26 @@ CASES: dict[str, Case] = {
         lambda: rg.numerical_gradient(np.sum, np.ones(2), h=0.0),
         ValueError,
         r"h must be > 0",
+    ),
+    "numerical_jacobian not callable": (
+        lambda: rg.numerical_jacobian(None, np.ones(2)),
+        TypeError,
+        r"f must be callable, got NoneType",
+    ),
+    "numerical_jacobian text-valued f": (
+        lambda: rg.numerical_jacobian(lambda v: np.array(["a"]), np.ones(2)),
+        TypeError,
+        r"f must return a real array, got ndarray <U1",
+    ),
+    "numerical_jacobian changing shape": (
+        lambda: rg.numerical_jacobian(lambda v: v[v > 1.0], np.array([1.0, 2.0])),
+        ValueError,
+        r"f\(x\) must have shape \(1,\), got \(2,\)",
+    ),
+    "numerical_jacobian nan f": (
+        lambda: rg.numerical_jacobian(lambda v: v * np.nan, np.ones(2)),
+        ValueError,
+        r"f\(x\) must be finite",
     ),
     "relative_error shapes": (
         lambda: rg.relative_error(np.ones(3), np.ones(4)),

@@ -6,7 +6,9 @@ Everything is plain numpy; the chapter's figures and numbers are computed by it.
 
 from .activations import ACTIVATIONS, Activation, get_activation
 from .bptt import BPTTTerms, bptt_terms, immediate_derivative, total_derivative
-from .gradcheck import numerical_gradient, relative_error
+from .gated import block_norms_by_lag
+from .gradcheck import numerical_gradient, numerical_jacobian, relative_error
+from .gru import GRU, GRUCache
 from .jacobians import (
     jacobian_norm_table,
     jacobian_norms_by_lag,
@@ -14,6 +16,7 @@ from .jacobians import (
     state_jacobian,
     state_jacobians,
 )
+from .lstm import LSTM, LSTMCache
 from .rnn import RNN, ForwardCache
 from .spectral import (
     eigenvalues,
@@ -29,10 +32,15 @@ from .spectral import (
 
 __all__ = [
     "ACTIVATIONS",
+    "GRU",
+    "LSTM",
     "RNN",
     "Activation",
     "BPTTTerms",
     "ForwardCache",
+    "GRUCache",
+    "LSTMCache",
+    "block_norms_by_lag",
     "bptt_terms",
     "eigenvalues",
     "get_activation",
@@ -42,6 +50,7 @@ __all__ = [
     "jacobian_norms_by_lag",
     "jacobian_product",
     "numerical_gradient",
+    "numerical_jacobian",
     "orthogonal",
     "pascanu_bound",
     "relative_error",

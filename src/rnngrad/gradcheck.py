@@ -50,22 +50,88 @@ def numerical_gradient(
     ValueError
         If ``x`` or a value of ``f`` is not finite, or ``h`` is not > 0.
     """
+    return _central_differences(f, x, h, _scalar)
+
+
+def numerical_jacobian(
+    f: Callable[[FloatArray], ArrayLike], x: ArrayLike, *, h: float = DEFAULT_STEP
+) -> FloatArray:
+    """Return the central-difference Jacobian of an array-valued function ``f`` at ``x``.
+
+    For example ∂s_k/∂W, the *total* derivative of a state with respect to the recurrent
+    weights: ``numerical_jacobian(lambda W: dataclasses.replace(model, W=W).states(x)[k],
+    model.W)``.
+
+    Parameters
+    ----------
+    f : callable
+        Takes an array shaped like ``x`` (float64) and returns a finite real array of a
+        fixed shape.
+    x : array_like
+        The point θ; not modified.
+    h : float
+        Relative step, > 0, as for :func:`numerical_gradient`.
+
+    Returns
+    -------
+    ndarray of float64, shape ``f(x).shape + x.shape``
+        Entry ``[i..., j...]`` is ∂f_i/∂θ_j; 2·size(x) calls of ``f``.
+
+    Raises
+    ------
+    TypeError
+        If ``f`` is not callable or returns something other than a real array.
+    ValueError
+        If ``x`` or a value of ``f`` is not finite, the shape of ``f``'s value changes,
+        or ``h`` is not > 0.
+    """
+    if not callable(f):
+        raise TypeError(f"f must be callable, got {type(f).__name__}")
+    theta = as_float_array("x", x)
+    shape = _array(f(theta.astype(np.float64))).shape
+
+    def checked(value: object) -> FloatArray:
+        return as_float_array("f(x)", _array(value), shape=shape)
+
+    columns = _central_differences(f, theta, h, checked)
+    # The differences come stacked by entry of x first; a Jacobian lists f's entries first.
+    return np.moveaxis(columns, tuple(range(theta.ndim)), tuple(range(-theta.ndim, 0)))
+
+
+def _central_differences(
+    f: Callable[[FloatArray], Any],
+    x: ArrayLike,
+    h: float,
+    evaluate: Callable[[Any], Any],
+) -> FloatArray:
+    """(f(θ + δ_i e_i) − f(θ − δ_i e_i)) / 2δ_i for every entry i, stacked in x's shape.
+
+    ``evaluate`` checks and converts each value of f (a scalar or an array); the result
+    has shape ``x.shape + value.shape``.
+    """
     if not callable(f):
         raise TypeError(f"f must be callable, got {type(f).__name__}")
     theta = as_float_array("x", x).astype(np.float64)  # a private copy to perturb
     step = check_real("h", h, positive=True)
-    grad = np.empty_like(theta)
-    flat, out = theta.reshape(-1), grad.reshape(-1)
+    flat = theta.reshape(-1)
+    slopes = []
     for i in range(flat.size):
         original = flat[i]
         delta = step * max(1.0, abs(original))
         flat[i] = original + delta
-        above = _scalar(f(theta))
+        above = np.asarray(evaluate(f(theta)), dtype=np.float64)
         flat[i] = original - delta
-        below = _scalar(f(theta))
+        below = np.asarray(evaluate(f(theta)), dtype=np.float64)
         flat[i] = original
-        out[i] = (above - below) / (2.0 * delta)
-    return grad
+        slopes.append((above - below) / (2.0 * delta))
+    return np.asarray(slopes, dtype=np.float64).reshape(theta.shape + np.shape(slopes[0]))
+
+
+def _array(value: object) -> FloatArray:
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"f must return a real array, got {type(value).__name__} {arr.dtype}")
+    return arr
 
 
 def _scalar(value: object) -> float:

@@ -51,3 +51,20 @@ def format_number(value: float, lang: str, *, digits: int = 2) -> str:
     """
     text = f"{float(value):.{digits}f}"
     return text.replace(".", ",") if check_language(lang) == "ru" else text
+
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def format_power(value: float, lang: str, *, digits: int = 1) -> str:
+    """Format ``value`` as m·10ⁿ with ``digits`` decimals in the mantissa, e.g. 2.3·10⁻¹⁶.
+
+    For numbers in prose that span many orders of magnitude (errors, gradient norms); the
+    mantissa takes the language's decimal separator, as in :func:`format_number`.
+    """
+    number = float(value)
+    if number == 0.0:
+        return "0"
+    mantissa, exponent = f"{number:.{digits}e}".split("e")
+    power = str(int(exponent)).translate(_SUPERSCRIPTS)
+    return f"{format_number(float(mantissa), lang, digits=digits)}·10{power}"

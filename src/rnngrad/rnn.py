@@ -34,8 +34,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import interop
-from ._validate import as_float_array, check_choice, check_int, check_shape
+from ._validate import as_float_array, check_choice, check_int
 from .activations import Activation, get_activation
+from .heads import Gradients, HeadMixin
 from .spectral import (
     RngLike,
     _float_dtype,
@@ -46,10 +47,7 @@ from .spectral import (
 )
 
 FloatArray = NDArray[np.floating[Any]]
-Gradients = dict[str, FloatArray]
 
-HEADS = ("softmax", "linear")
-STEPS = ("every", "last")
 RECURRENT_INITS = ("gaussian", "orthogonal", "identity")
 
 
@@ -70,7 +68,7 @@ class ForwardCache:
 
 
 @dataclass(frozen=True, eq=False)
-class RNN:
+class RNN(HeadMixin):
     """A vanilla (Elman) recurrent layer s_t = f(U x_t + W s_{t−1} + b), with an optional head.
 
     The fields are validated on construction; the dataclass is frozen, so change a
@@ -120,20 +118,11 @@ class RNN:
             "W": W,
             "b": as_float_array("b", self.b, shape=(n_h,)),
         }
-        _set = object.__setattr__
-        _set(self, "activation", get_activation(self.activation).name)
-        if self.V is None:
-            if self.c is not None or self.head is not None:
-                raise ValueError("c and head need the output weights V, but V is None")
-        else:
-            params["V"] = as_float_array("V", self.V, shape=("n_out", n_h))
-            n_out = params["V"].shape[0]
-            c = np.zeros(n_out) if self.c is None else self.c
-            params["c"] = as_float_array("c", c, shape=(n_out,))
-            _set(self, "head", check_choice("head", self.head or "softmax", HEADS))
+        object.__setattr__(self, "activation", get_activation(self.activation).name)
+        params |= self._validated_head(n_h)
         dtype = np.result_type(*params.values())
         for name, value in params.items():
-            _set(self, name, value.astype(dtype, copy=False))
+            object.__setattr__(self, name, value.astype(dtype, copy=False))
 
     # ----------------------------------------------------------------- construction
     @classmethod
@@ -268,26 +257,6 @@ class RNN:
 
     # ----------------------------------------------------------------- properties
     @property
-    def n_in(self) -> int:
-        """Input size, the number of columns of U."""
-        return int(self.U.shape[1])
-
-    @property
-    def n_h(self) -> int:
-        """State size."""
-        return int(self.W.shape[0])
-
-    @property
-    def n_out(self) -> int | None:
-        """Output size of the head, or None without one."""
-        return None if self.V is None else int(self.V.shape[0])
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        """The dtype of the parameters."""
-        return self.W.dtype
-
-    @property
     def f(self) -> Activation:
         """The activation f as an :class:`~rnngrad.activations.Activation`."""
         return get_activation(self.activation)
@@ -363,24 +332,20 @@ class RNN:
             If dhs does not match the cache, cache is not a ForwardCache, or ``truncate``
             is not an integer ≥ 0.
         """
-        if not isinstance(cache, ForwardCache):
-            raise TypeError(
-                f"cache must be the ForwardCache from forward, got {type(cache).__name__}"
-            )
-        check_shape("cache.states", cache.states, ("T+1", "B", self.n_h))
-        check_shape("cache.x", cache.x, ("T", "B", self.n_in))
-        grad = as_float_array("dhs", dhs, shape=(*cache.x.shape[:2], self.n_h))
+        grad = self._checked_gradient_input(dhs, cache, ForwardCache)
         k = None if truncate is None else check_int("truncate", truncate, minimum=0)
-        return self._backward(grad.astype(cache.x.dtype, copy=False), cache, k)
+        return self._backward(grad, cache, k)
 
-    def _backward(self, dhs: FloatArray, cache: ForwardCache, truncate: int | None) -> Gradients:
+    def _backward(
+        self, dhs: FloatArray, cache: ForwardCache, truncate: int | None = None
+    ) -> Gradients:
         U, W = self._cast(dhs.dtype, "U", "W")
         if truncate is None or truncate >= dhs.shape[0]:
             dz, dh0 = _backprop_full(W, self.activation, cache.states, dhs)
         else:
             deriv = self.f.derivative_from_output(cache.states[1:])
             dz, dh0 = _backprop_truncated(W, deriv, dhs, truncate)
-        return _gradients_from_dz(U, dz, cache) | {"h0": dh0}
+        return _gradients_from_dz(U, dz, cache.x, cache.states[:-1]) | {"h0": dh0}
 
     # ----------------------------------------------------------------- single sequences
     def states(self, x: ArrayLike, h0: ArrayLike | None = None) -> FloatArray:
@@ -403,42 +368,11 @@ class RNN:
         ValueError, TypeError
             If x or h0 has the wrong shape, is not real, or holds NaN/inf.
         """
-        xs = as_float_array("x", x, shape=("T", self.n_in))
-        _check_nonempty("x", xs, "T")
         s0 = None if h0 is None else as_float_array("h0", h0, shape=(self.n_h,))[None]
-        _, cache = self.forward(xs[:, None], s0)
+        _, cache = self.forward(self._sequence(x), s0)
         return cache.states[:, 0]
 
     # ----------------------------------------------------------------- the head
-    def predict(self, x: ArrayLike, h0: ArrayLike | None = None) -> FloatArray:
-        """Return the outputs ŷ_1 … ŷ_T, shape (T, B, n_out), for inputs x (T, B, n_in).
-
-        ŷ_t = softmax(V s_t + c) (class probabilities) or V s_t + c, depending on the head.
-
-        Raises
-        ------
-        ValueError
-            If the network has no head, or x/h0 are invalid (see :meth:`forward`).
-        """
-        xs = self._inputs(x)
-        V, c = self._head_params(xs.dtype)
-        hs, _ = self.forward(xs, h0)
-        out = hs @ V.T + c
-        if self.head == "softmax":
-            out = np.exp(_log_softmax(out))
-        return out
-
-    def loss(
-        self,
-        x: ArrayLike,
-        y: ArrayLike,
-        h0: ArrayLike | None = None,
-        *,
-        steps: Literal["every", "last"] = "every",
-    ) -> float:
-        """Return the loss E of the head (see :meth:`loss_and_gradients`)."""
-        return self._loss(x, y, h0, steps)[0]
-
     def loss_and_gradients(
         self,
         x: ArrayLike,
@@ -448,25 +382,14 @@ class RNN:
         steps: Literal["every", "last"] = "every",
         truncate: int | None = None,
     ) -> tuple[float, Gradients]:
-        """Return the loss E and its gradient with respect to everything.
+        """Return the loss E and its gradient with respect to everything, optionally truncated.
 
-        E = (1/B) Σ_b Σ_t E_t summed over the steps t chosen by ``steps`` and averaged
-        over the B sequences; for one sequence this is the slides' E = Σ_t E_t.  With the
-        softmax head E_t = −log ŷ_t[y_t] (cross-entropy); with the linear head
-        E_t = (1/n_out) Σ_o (ŷ_t,o − y_t,o)² (squared error, e.g. for the adding problem).
+        The loss and the arguments x, y, h0, ``steps`` are those of
+        :meth:`~rnngrad.heads.HeadMixin.loss_and_gradients`, with h0 the state s_0
+        (B, n_h).
 
         Parameters
         ----------
-        x : array_like, shape (T, B, n_in)
-            Inputs.
-        y : array_like
-            Targets.  Softmax head: integer class labels in [0, n_out), shape (T, B), or
-            (B,) with ``steps="last"``.  Linear head: real, shape (T, B, n_out), or
-            (B, n_out) with ``steps="last"``.
-        h0 : array_like, shape (B, n_h), optional
-            s_0; zeros if None.
-        steps : {"every", "last"}
-            Loss on every step, or only on the last one (E = E_T).
         truncate : int, optional
             Truncated BPTT, see :meth:`backward`.
 
@@ -484,42 +407,6 @@ class RNN:
         k = None if truncate is None else check_int("truncate", truncate, minimum=0)
         loss, dhs, cache, head_grads = self._loss(x, y, h0, steps)
         return loss, self._backward(dhs, cache, k) | head_grads
-
-    def _loss(
-        self, x: ArrayLike, y: ArrayLike, h0: ArrayLike | None, steps: str
-    ) -> tuple[float, FloatArray, ForwardCache, Gradients]:
-        check_choice("steps", steps, STEPS)
-        xs = self._inputs(x)
-        V, c = self._head_params(xs.dtype)
-        T, B = xs.shape[:2]
-        used = T if steps == "every" else 1
-        targets = self._targets(y, (T, B) if steps == "every" else (B,), xs.dtype)
-        hs, cache = self.forward(xs, h0)
-        loss, ds, dV, dc = _head_loss(self.head or "", V, c, hs[T - used :], targets, B)
-        dhs = np.zeros_like(hs)
-        dhs[T - used :] = ds
-        return loss, dhs, cache, {"V": dV, "c": dc}
-
-    def _targets(
-        self, y: ArrayLike, batch_shape: tuple[int, ...], dtype: np.dtype[Any]
-    ) -> NDArray[Any]:
-        if self.head == "linear":
-            return as_float_array("y", y, shape=(*batch_shape, self.n_out or 0)).astype(dtype)
-        return _as_labels("y", y, batch_shape, self.n_out or 0)
-
-    # ----------------------------------------------------------------- helpers
-    def _cast(self, dtype: np.dtype[Any], *names: str) -> list[FloatArray]:
-        return [getattr(self, name).astype(dtype, copy=False) for name in names]
-
-    def _head_params(self, dtype: np.dtype[Any]) -> list[FloatArray]:
-        if self.V is None:
-            raise ValueError("this RNN has no head (V is None): build it with n_out or V")
-        return self._cast(dtype, "V", "c")
-
-    def _inputs(self, x: ArrayLike) -> FloatArray:
-        xs = as_float_array("x", x, shape=("T", "B", self.n_in))
-        _check_nonempty("x", xs, "T", "B")
-        return xs
 
     def _initial_state(self, h0: ArrayLike | None, xs: FloatArray) -> FloatArray:
         B = xs.shape[1]
@@ -583,83 +470,25 @@ def _backprop_truncated(
     return dz, by_age[1:].sum(axis=0)
 
 
-def _gradients_from_dz(U: FloatArray, dz: FloatArray, cache: ForwardCache) -> Gradients:
-    T, B, n_h = dz.shape
-    n_in = U.shape[1]
-    flat = dz.reshape(T * B, n_h)
-    return {
-        "U": flat.T @ cache.x.reshape(T * B, n_in),
-        "W": flat.T @ cache.states[:-1].reshape(T * B, n_h),
-        "b": np.ones(T * B, dtype=dz.dtype) @ flat,  # BLAS gemv: faster than flat.sum(axis=0)
-        "x": (flat @ U).reshape(T, B, n_in),
-    }
+def _gradients_from_dz(
+    U: FloatArray,
+    dz: FloatArray,
+    x: FloatArray,
+    h_prev: FloatArray,
+    dz_recurrent: FloatArray | None = None,
+) -> Gradients:
+    """Gradients of U, W, b and x from ∂L/∂z_t of the pre-activations z_t = U x_t + W h_{t−1} + b.
 
-
-def _log_softmax(logits: FloatArray) -> FloatArray:
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    result: FloatArray = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    return result
-
-
-def _head_loss(
-    head: str, V: FloatArray, c: FloatArray, hs: FloatArray, y: NDArray[Any], batch: int
-) -> tuple[float, FloatArray, FloatArray, FloatArray]:
-    """Return the loss of the head over states ``hs`` and its gradients.
-
-    Parameters
-    ----------
-    head : {"softmax", "linear"}
-        Cross-entropy of softmax(V s + c), or mean squared error of V s + c.
-    V, c : ndarray
-        Head parameters, shapes (n_out, n_h) and (n_out,).
-    hs : ndarray, shape (..., n_h)
-        The states the loss is taken on, e.g. (T, B, n_h).
-    y : ndarray
-        Labels of shape ``hs.shape[:-1]`` (softmax) or targets ``hs.shape[:-1] + (n_out,)``.
-    batch : int
-        B: the summed loss is divided by it.
-
-    Returns
-    -------
-    loss : float
-    dhs : ndarray, shape of ``hs``
-        ∂E/∂s_t = Vᵀ ∂E/∂(V s_t + c) for every given state, as a row vector per state.
-    dV, dc : ndarray
-        Gradients of the head parameters.
+    ``dz`` is (T, B, m) (m = n_h, or the stacked gates of a gated layer); ``h_prev`` holds
+    h_0 … h_{T−1}.  A layer whose recurrent term W h_{t−1} enters z_t differently from
+    U x_t (the GRU's reset gate) passes its own ∂L/∂(W h_{t−1}) as ``dz_recurrent``.
     """
-    flat = hs.reshape(-1, hs.shape[-1])
-    out = flat @ V.T + c
-    if head == "softmax":
-        rows = np.arange(out.shape[0])
-        labels = y.reshape(-1)
-        logp = _log_softmax(out)
-        loss = -float(logp[rows, labels].sum()) / batch
-        dout = np.exp(logp)
-        dout[rows, labels] -= 1.0
-        dout /= batch
-    else:
-        diff = out - y.reshape(out.shape)
-        scale = batch * out.shape[1]
-        loss = float(np.sum(diff * diff)) / scale
-        dout = diff * (2.0 / scale)
-    return loss, (dout @ V).reshape(hs.shape), dout.T @ flat, dout.sum(axis=0)
-
-
-def _as_labels(name: str, y: ArrayLike, shape: tuple[int, ...], n_classes: int) -> NDArray[np.intp]:
-    """Return ``y`` as integer class labels in [0, n_classes) of the given shape, or raise."""
-    arr = np.asarray(y)
-    if arr.dtype.kind not in "iu":
-        raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
-    check_shape(name, arr, shape)
-    if arr.size and (arr.min() < 0 or arr.max() >= n_classes):
-        raise ValueError(
-            f"{name} must hold class labels in [0, {n_classes}), got values in "
-            f"[{arr.min()}, {arr.max()}]"
-        )
-    return arr.astype(np.intp, copy=False)
-
-
-def _check_nonempty(name: str, arr: NDArray[Any], *axes: str) -> None:
-    if 0 in arr.shape[: len(axes)]:
-        sizes = ", ".join(f"{a} = {n}" for a, n in zip(axes, arr.shape, strict=False))
-        raise ValueError(f"{name} must not be empty ({sizes} must be >= 1), got {arr.shape}")
+    T, B, m = dz.shape
+    flat = dz.reshape(T * B, m)
+    recurrent = flat if dz_recurrent is None else dz_recurrent.reshape(T * B, m)
+    return {
+        "U": flat.T @ x.reshape(T * B, -1),
+        "W": recurrent.T @ h_prev.reshape(T * B, -1),
+        "b": np.ones(T * B, dtype=dz.dtype) @ flat,  # BLAS gemv: faster than flat.sum(axis=0)
+        "x": (flat @ U).reshape(T, B, -1),
+    }
