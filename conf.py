@@ -25,7 +25,9 @@ from sphinx.util import logging
 LOGGER = logging.getLogger("rnngrad.book")
 
 ROOT = Path(__file__).resolve().parent
-BUILD = ROOT / "_build"
+# RNNGRAD_BUILD_DIR: where the execution cache and the kernel profile live, for builds that
+# must not share them with _build (tests/test_reproducible.py builds twice from scratch).
+BUILD = Path(os.environ.get("RNNGRAD_BUILD_DIR") or ROOT / "_build")
 LANGUAGES = {"en": "English", "ru": "Русский"}
 TITLES = {"en": "Vanishing gradients", "ru": "Затухающие градиенты"}
 SEARCH_TEXT = {"en": "Search…", "ru": "Поиск…"}
@@ -375,6 +377,95 @@ class _HandoutLayout(SphinxPostTransform):
             self.document.extend(moved)
 
 
+# -- The site as readers meet it: accessibility, notebook downloads -------------------------
+# tests/test_browser.py opens every page in Chromium (axe-core included) and
+# tests/test_downloads.py runs a downloaded notebook; these settings are what they need.
+# The theme's colour mode for a reader who never chose one. Left empty, the theme logs
+# "Got invalid theme mode" as a console error on every first visit.
+html_context: dict[str, Any] = {"default_mode": "auto"}
+# The theme's sidebar, with its title link inside a <nav> landmark (home-link.html): in the
+# theme's plain <div> it is content outside any landmark (axe-core rule "region").
+html_sidebars = {
+    "**": ["home-link.html", "icon-links.html", "search-button-field.html", "sbt-sidebar-nav.html"]
+}
+# Without an icon of its own every page makes the browser ask for /favicon.ico (a 404).
+html_favicon = str(ROOT / "book" / "_static" / "favicon.svg")
+
+NOTEBOOK_TOOLTIP = {
+    "en": "This page as a Jupyter notebook",
+    "ru": "Эта страница как блокнот Jupyter",
+}
+# The first cell of every published notebook: the chapter's cells glue values with MyST-NB;
+# in a Jupyter that has only rnngrad (and numpy, matplotlib) the values are shown instead.
+NOTEBOOK_SETUP = """\
+# Runs in any Jupyter with rnngrad installed (pip install rnngrad, or `pip install -e .` in
+# the book's repository). In the book, `glue` puts values into the text; here it shows them.
+%matplotlib inline
+try:
+    import myst_nb  # noqa: F401
+except ImportError:
+    import sys
+    import types
+
+    from IPython.display import display as _display
+
+    def _glue(name, variable, display=True):
+        _display(variable)
+
+    sys.modules["myst_nb"] = types.ModuleType("myst_nb")
+    sys.modules["myst_nb"].glue = _glue"""
+
+
+def _executed_notebook(app: Any, docname: str) -> Path:
+    """Where MyST-NB writes a page's executed notebook (_build/<lang>/jupyter_execute)."""
+    return Path(app.outdir).parent / "jupyter_execute" / f"{docname}.ipynb"
+
+
+def _notebook_link(
+    app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """A page that is a notebook offers it (.ipynb, relative link) after its source (.md)."""
+    if app.builder.format != "html" or not _executed_notebook(app, pagename).is_file():
+        return
+    entry = {
+        "type": "link",
+        "url": context["pathto"](f"{pagename}.ipynb", 1),
+        "text": ".ipynb",
+        "tooltip": NOTEBOOK_TOOLTIP[app.config.language],
+        "icon": "fas fa-code",
+        "label": "download-notebook-button",
+    }
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "download-buttons":
+            labels = [b.get("label") for b in group["buttons"]]
+            at = (
+                labels.index("download-source-button") + 1
+                if "download-source-button" in labels
+                else 0
+            )
+            group["buttons"].insert(at, entry)
+            return
+
+
+def _publish_notebooks(app: Any, exception: Exception | None) -> None:
+    """Copy each page's executed notebook next to its page, with the setup cell first."""
+    if exception is not None or app.builder.format != "html":
+        return
+    import nbformat
+
+    for docname in sorted(app.env.found_docs):
+        source = _executed_notebook(app, docname)
+        if not source.is_file():
+            continue
+        notebook = nbformat.read(source, as_version=4)
+        setup_cell = nbformat.v4.new_code_cell(NOTEBOOK_SETUP)
+        setup_cell["id"] = "rnngrad-setup"  # fixed, not random: the same bytes on every build
+        notebook.cells.insert(0, setup_cell)
+        target = Path(app.outdir) / f"{docname}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, target)
+
+
 def setup(app: Any) -> dict[str, Any]:
     # A change of value makes Sphinx re-read every page, so the kernel runs again.
     app.add_config_value("rnngrad_execution_key", "", "env")
@@ -386,4 +477,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("config-inited", _configure_handout, priority=101)
     app.connect("html-page-context", _handout_link, priority=502)
     app.add_post_transform(_HandoutLayout)
+    # The site as readers meet it (see the block above).
+    app.connect("html-page-context", _notebook_link, priority=503)
+    app.connect("build-finished", _publish_notebooks)
     return {"parallel_read_safe": True}

@@ -47,7 +47,9 @@ def sphinx_options() -> list[str]:
 def build(
     book: Path, out: Path, pythonpath: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
+    # Its own execution cache and kernel profile: a build with an edited library must not
+    # evict the real build's cache (conf.py drops caches keyed on another library version).
+    env = dict(os.environ, RNNGRAD_BUILD_DIR=str(out / "state"))
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
     command = [
