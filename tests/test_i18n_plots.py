@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
 from rnngrad import plots
-from rnngrad.i18n import LABELS, LANGUAGES, format_number, format_power, label
+from rnngrad.i18n import (
+    LABELS,
+    LANGUAGES,
+    SEED_GLOSS,
+    SEED_SENTENCE,
+    format_number,
+    format_power,
+    label,
+    sentence_labels,
+)
 
 
 def test_both_languages_have_the_same_labels() -> None:
@@ -59,3 +69,37 @@ def test_activation_figure_rejects_bad_arguments() -> None:
         plots.activation_and_derivative("softsign")
     with pytest.raises(ValueError, match="z_max must be > 0"):
         plots.activation_and_derivative("tanh", z_max=-1.0)
+
+
+def test_seed_sentence_indices_match_the_lecture() -> None:
+    """«зашел» is word 10 and «Человек» word 1 (the slide's E_10); glosses pair up."""
+    assert SEED_SENTENCE.index("зашел") + 1 == 10
+    assert SEED_SENTENCE.index("Человек") + 1 == 1
+    assert len(SEED_GLOSS) == len(SEED_SENTENCE)
+    assert sentence_labels("ru") == list(SEED_SENTENCE)
+    assert sentence_labels("en")[0] == "Человек\n(man)"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_bptt_term_norms_draws_one_bar_per_word_and_marks_zeros(lang: str) -> None:
+    norms = {"U": np.array([0.0, 1e-3, 1e-2, 1e-1]), "W": np.array([0.0, 0.0, 2e-2, 2e-1])}
+    fig = plots.bptt_term_norms(norms, sentence_labels(lang), lang=lang)
+    (ax,) = fig.axes
+    assert ax.get_yscale() == "log"
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == sentence_labels(lang)[:3]
+    heights = [p.get_height() for p in ax.patches]
+    assert sorted(h for h in heights if np.isfinite(h)) == [1e-3, 1e-2, 2e-2, 1e-1, 2e-1]
+    assert [t.get_text() for t in ax.texts] == ["0"]  # W's zero term at k = 1
+    assert ax.get_xlabel() == label("word", lang)
+
+
+def test_bptt_term_norms_rejects_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="norms must name at least one parameter"):
+        plots.bptt_term_norms({}, ["a"])
+    with pytest.raises(ValueError, match="same length"):
+        plots.bptt_term_norms({"U": np.ones(3), "W": np.ones(4)}, ["a", "b", "c"])
+    with pytest.raises(ValueError, match=r"words must hold at least t = 3 labels, got 2"):
+        plots.bptt_term_norms({"U": np.ones(4)}, ["a", "b"])
+    with pytest.raises(ValueError, match=r"norms\['U'\] must be finite"):
+        plots.bptt_term_norms({"U": np.array([0.0, np.nan])}, ["a"])

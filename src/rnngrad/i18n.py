@@ -20,6 +20,9 @@ LABELS: dict[str, dict[str, str]] = {
         "tanh": "tanh",
         "relu": "ReLU",
         "identity": "identity",
+        "word": "word $k$ of the sentence",
+        "term norm": r"$\|$term $k$ of $\partial E_t/\partial \theta\|$ (log scale)",
+        "zero": "0",
     },
     "ru": {
         "z": "аргумент $z$",
@@ -30,8 +33,43 @@ LABELS: dict[str, dict[str, str]] = {
         "tanh": "гиперболический тангенс",
         "relu": "ReLU",
         "identity": "тождественная",
+        "word": "слово $k$ предложения",
+        "term norm": r"$\|$слагаемое $k$ в $\partial E_t/\partial \theta\|$ (лог. шкала)",
+        "zero": "0",
     },
 }
+
+#: The lecture's sentence, word by word (punctuation dropped): «зашел» is word 10, its
+#: subject «Человек» word 1, and the nearer feminine noun «шляпа» word 6.
+SEED_SENTENCE = (
+    "Человек",
+    "на",
+    "голове",
+    "которого",
+    "была",
+    "шляпа",
+    "с",
+    "павлиньим",
+    "пером",
+    "зашел",
+    "в",
+    "бар",
+)
+#: A word-by-word English gloss of :data:`SEED_SENTENCE`.
+SEED_GLOSS = (
+    "man",
+    "on",
+    "head",
+    "whose",
+    "was",
+    "hat",
+    "with",
+    "peacock",
+    "feather",
+    "walked in",
+    "into",
+    "bar",
+)
 
 
 def check_language(lang: str) -> str:
@@ -68,3 +106,10 @@ def format_power(value: float, lang: str, *, digits: int = 1) -> str:
     mantissa, exponent = f"{number:.{digits}e}".split("e")
     power = str(int(exponent)).translate(_SUPERSCRIPTS)
     return f"{format_number(float(mantissa), lang, digits=digits)}·10{power}"
+
+
+def sentence_labels(lang: str) -> list[str]:
+    """The words of :data:`SEED_SENTENCE` as axis labels: glossed below in English."""
+    if check_language(lang) == "ru":
+        return list(SEED_SENTENCE)
+    return [f"{word}\n({gloss})" for word, gloss in zip(SEED_SENTENCE, SEED_GLOSS, strict=True)]
