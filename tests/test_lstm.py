@@ -346,6 +346,11 @@ CASES: dict[str, Case] = {
         ValueError,
         r"sd is missing the key\(s\) \['bias_ih_l0'\]",
     ),
+    "from_torch_state_dict unknown key": (
+        lambda: LSTM.from_torch_state_dict(SD | {"weight_hr_l0": SD["weight_hh_l0"]}),
+        ValueError,
+        r"unknown key\(s\) \['weight_hr_l0'\].*one-layer, unidirectional torch\.nn\.LSTM",
+    ),
     "to_torch_state_dict grads wrong shape": (
         lambda: MODEL.to_torch_state_dict({"U": MODEL.U, "W": MODEL.U, "b": MODEL.b}),
         ValueError,

@@ -137,7 +137,10 @@ def _parameters_from_torch(
         If ``sd`` is not a mapping or a value is not a real array.
     """
     U_NAME, W_NAME, B_IH_NAME, B_HH_NAME = TORCH_KEYS
-    interop.check_keys(sd, "sd", required_keys=TORCH_KEYS, allowed_keys=TORCH_KEYS)
+    layer = {4: "torch.nn.LSTM", 3: "torch.nn.GRU"}[gates]
+    interop.check_keys(
+        sd, "sd", required_keys=TORCH_KEYS, allowed_keys=TORCH_KEYS, torch_class=layer
+    )
     W = as_float_array(f"sd[{W_NAME!r}]", sd[W_NAME], shape=(f"{gates}*n_h", "n_h"))
     n_h = W.shape[1]
     check_shape(f"sd[{W_NAME!r}]", W, (gates * n_h, n_h))

@@ -48,9 +48,11 @@ def check_keys(
     *,
     required_keys: Iterable[str],
     allowed_keys: Iterable[str] | None = None,
+    torch_class: str = "torch.nn.RNN",
 ) -> None:
     """Raise unless ``mapping`` is a mapping holding ``required_keys`` and nothing outside
-    ``allowed_keys`` (any extra key is allowed when it is None).
+    ``allowed_keys`` (any extra key is allowed when it is None).  ``torch_class`` names the
+    layer whose state dict was expected, for the message.
 
     Raises
     ------
@@ -69,7 +71,7 @@ def check_keys(
         if unknown:
             raise ValueError(
                 f"{name} has unknown key(s) {unknown}; expected exactly {list(allowed_keys)} "
-                "(only one-layer, unidirectional torch.nn.RNN with biases is supported)"
+                f"(only one-layer, unidirectional {torch_class} with biases is supported)"
             )
 
 
