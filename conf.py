@@ -272,12 +272,14 @@ latex_elements: dict[str, str] = {
 \ChTitleVar{\Large\normalfont\sffamily}""",
     # Long code lines wrap, even inside a long identifier, instead of running off the page.
     "sphinxsetup": "verbatimforcewraps=true, verbatimmaxunderfull=2",
-    # Numbers as on the site: figures, tables and equations count through the chapter
-    # (1), (2)… rather than per LaTeX chapter (1.1), (1.2)…
+    # Numbers as on the site: figures and tables count through the chapter, (1), (2)…
+    # rather than per LaTeX chapter (1.1), (1.2)…; equations start again at (1) on every
+    # page of the site, so they do in every section of the handout.
     "preamble": r"""
 \counterwithout{figure}{chapter}
 \counterwithout{table}{chapter}
 \counterwithout{equation}{chapter}
+\counterwithin*{equation}{section}
 """,
 }
 
