@@ -44,30 +44,26 @@ def sphinx_options() -> list[str]:
     return match.group(1).split()
 
 
+def isolated_build(book: Path, out: Path, *options: str) -> tuple[list[str], dict[str, str]]:
+    """The command and environment of an English build of ``book`` into ``out``.
+
+    It runs with the options `make html` uses, and with its own execution cache and kernel
+    profile: a build with an edited library must not evict the real build's cache (conf.py
+    drops caches keyed on another library version).
+    """
+    command = [
+        sys.executable, "-m", "sphinx", "-b", "html", "-c", str(ROOT), "-D", "language=en",
+        *options, "-d", str(out / "doctrees"), *sphinx_options(), str(book), str(out / "html"),
+    ]  # fmt: skip
+    return command, dict(os.environ, RNNGRAD_BUILD_DIR=str(out / "state"))
+
+
 def build(
     book: Path, out: Path, pythonpath: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    # Its own execution cache and kernel profile: a build with an edited library must not
-    # evict the real build's cache (conf.py drops caches keyed on another library version).
-    env = dict(os.environ, RNNGRAD_BUILD_DIR=str(out / "state"))
+    command, env = isolated_build(book, out)
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
-    command = [
-        sys.executable,
-        "-m",
-        "sphinx",
-        "-b",
-        "html",
-        "-c",
-        str(ROOT),
-        "-D",
-        "language=en",
-        "-d",
-        str(out / "doctrees"),
-        *sphinx_options(),
-        str(book),
-        str(out / "html"),
-    ]
     return subprocess.run(
         command, capture_output=True, text=True, env=env, check=False, timeout=300
     )

@@ -13,13 +13,11 @@ site's ``_images``. The Russian edition runs the same cells with ``lang="ru"``
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from test_pipeline import sphinx_options
+from test_pipeline import isolated_build
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,26 +25,8 @@ pytestmark = pytest.mark.slow
 
 
 def start_build(out: Path) -> subprocess.Popen[str]:
-    env = dict(os.environ, RNNGRAD_BUILD_DIR=str(out / "state"))
+    command, env = isolated_build(ROOT / "book" / "en", out, "-D", "nb_execution_mode=force")
     env.pop("SOURCE_DATE_EPOCH", None)  # conf.py sets it from the last commit, as in make
-    command = [
-        sys.executable,
-        "-m",
-        "sphinx",
-        "-b",
-        "html",
-        "-c",
-        str(ROOT),
-        "-D",
-        "language=en",
-        "-D",
-        "nb_execution_mode=force",
-        "-d",
-        str(out / "doctrees"),
-        *sphinx_options(),
-        str(ROOT / "book" / "en"),
-        str(out / "html"),
-    ]
     return subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
     )
