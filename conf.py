@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,9 @@ from sphinx import addnodes
 from sphinx.deprecation import RemovedInSphinx10Warning
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
+from sphinxcontrib.bibtex.plugin import register_plugin
+from sphinxcontrib.bibtex.style.referencing import BracketStyle, PersonStyle
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 
 LOGGER = logging.getLogger("rnngrad.book")
 
@@ -97,6 +101,7 @@ extensions = [
     "sphinx_autodoc_typehints",
     "sphinx.ext.mathjax",
     "sphinx_copybutton",
+    "sphinxcontrib.bibtex",
 ]
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "jupyter_execute"]
 templates_path = [str(ROOT / "book" / "_templates")]
@@ -141,6 +146,41 @@ nb_execution_timeout = 300
 nb_output_stderr = "show"
 nb_merge_streams = False
 
+# -- Bibliography --------------------------------------------------------------------------
+# One .bib file for both editions; prose cites with {cite:t}`key` ("Pascanu et al. (2013)")
+# or {cite:p}`key`. The Russian edition joins authors the Russian way ("Pascanu и др.").
+bibtex_bibfiles = ["book/references.bib"]
+bibtex_default_style = "plain"
+REFERENCE_STYLES = {"en": "author_year_round", "ru": "author_year_round_ru"}
+
+
+def _round_brackets() -> BracketStyle:
+    return BracketStyle(left="(", right=")")
+
+
+@dataclass
+class RoundBrackets(AuthorYearReferenceStyle):
+    """Author–year citations in round brackets: Pascanu et al. (2013)."""
+
+    bracket_parenthetical: BracketStyle = field(default_factory=_round_brackets)
+    bracket_textual: BracketStyle = field(default_factory=_round_brackets)
+    bracket_year: BracketStyle = field(default_factory=_round_brackets)
+
+
+@dataclass
+class RussianRoundBrackets(RoundBrackets):
+    """The same, with Russian joiners: Pascanu и др. (2013), Hochreiter и Schmidhuber."""
+
+    person: PersonStyle = field(
+        default_factory=lambda: PersonStyle(sep2=" и ", last_sep=" и ", other=" и др.")
+    )
+
+
+register_plugin("sphinxcontrib.bibtex.style.referencing", REFERENCE_STYLES["en"], RoundBrackets)
+register_plugin(
+    "sphinxcontrib.bibtex.style.referencing", REFERENCE_STYLES["ru"], RussianRoundBrackets
+)
+
 # -- Autodoc -------------------------------------------------------------------------------
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
@@ -177,6 +217,7 @@ def _configure_language(app: Any, config: Any) -> None:
     config.project = TITLES[lang]
     config.html_title = TITLES[lang]
     config.html_theme_options["search_bar_text"] = SEARCH_TEXT[lang]
+    config.bibtex_reference_style = REFERENCE_STYLES[lang]
     key = execution_key()
     config.rnngrad_execution_key = key
     # jupyter-cache keys on cell source only; a cache per library version means an edit of

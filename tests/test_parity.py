@@ -1,7 +1,7 @@
 """The English and Russian trees must be the same book in two languages.
 
-Same files; on each page the same labels, equation labels, figure names, glue keys and
-heading structure; and the same code cells, up to the language argument and the comments
+Same files; on each page the same labels, equation labels, figure names, glue keys, cited
+works and heading structure; and the same code cells, up to the language argument and the comments
 (which are written in the page's language). A failure names the file and what differs.
 """
 
@@ -29,6 +29,7 @@ PATTERNS = {
     ),
     "references": re.compile(r"\{(?:ref|numref|eq|doc)\}`(?:[^<`]*<)?([^>`]+)>?`"),
 }
+CITATION = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
 
 
 def tree(lang: str) -> set[str]:
@@ -89,6 +90,9 @@ def features(text: str) -> dict[str, list[str]]:
         for name, pattern in PATTERNS.items()
     }
     found["heading levels"] = [str(level) for level in headings(prose)]
+    # A work may be cited once in one language and twice in the other; the set must agree.
+    keys = {key.strip() for keys in CITATION.findall(prose) for key in keys.split(",")}
+    found["cited works"] = sorted(keys)
     return found
 
 
