@@ -134,6 +134,10 @@ nitpick_ignore_regex = [(r"py:(class|data|obj)", _outside_names())]
 suppress_warnings = ["ref.python"]
 
 # -- MyST and execution --------------------------------------------------------------------
+# Figures are numbered through the chapter, in toctree order, as in the handout; equations
+# keep Sphinx's per-page numbers (math_numfig would renumber them by section).
+numfig = True
+math_numfig = False
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 myst_dmath_double_inline = True

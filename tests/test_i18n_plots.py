@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from rnngrad import plots
+from rnngrad import RNN, plots
 from rnngrad.i18n import (
     LABELS,
     LANGUAGES,
     SEED_GLOSS,
     SEED_SENTENCE,
+    format_count,
     format_number,
     format_power,
     label,
@@ -44,6 +45,27 @@ def test_format_number(value: float, lang: str, text: str) -> None:
 )
 def test_format_power(value: float, lang: str, text: str) -> None:
     assert format_power(value, lang) == text
+
+
+@pytest.mark.parametrize(
+    ("count", "noun", "lang", "text"),
+    [
+        (1, "step", "en", "1 step"),
+        (9, "step", "en", "9 steps"),
+        (1, "step", "ru", "1 шаг"),
+        (3, "step", "ru", "3 шага"),
+        (9, "step", "ru", "9 шагов"),
+        (12, "step", "ru", "12 шагов"),
+        (21, "iteration", "ru", "21 итерация"),
+        (73, "iteration", "ru", "73 итерации"),
+        (111, "iteration", "ru", "111 итераций"),
+        (35, "iteration", "ru", "35 итераций"),
+    ],
+)
+def test_format_count_agrees_the_noun_with_the_number(
+    count: int, noun: str, lang: str, text: str
+) -> None:
+    assert format_count(count, noun, lang) == text
 
 
 def test_unknown_language_is_named() -> None:
@@ -103,3 +125,69 @@ def test_bptt_term_norms_rejects_bad_arguments() -> None:
         plots.bptt_term_norms({"U": np.ones(4)}, ["a", "b"])
     with pytest.raises(ValueError, match=r"norms\['U'\] must be finite"):
         plots.bptt_term_norms({"U": np.array([0.0, np.nan])}, ["a"])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_chapter_figures_of_the_why_and_evidence_pages_speak_the_language(lang: str) -> None:
+    """Each figure's axis labels come from LABELS, and numbers use the language's comma."""
+    from rnngrad import scalar
+    from rnngrad.jacobians import jacobian_norm_table, state_jacobians, sweep_spectral_norm
+    from rnngrad.spectral import jordan_block
+
+    sides = plots.activations_side_by_side(("sigmoid", "tanh"), lang=lang)
+    assert [ax.get_title() for ax in sides.axes] == [label("sigmoid", lang), label("tanh", lang)]
+
+    w = np.linspace(1.0, 12.0, 50)
+    widths = plots.amplifying_widths(w, {"sigmoid": scalar.amplifying_width(w)}, lang=lang)
+    assert widths.axes[0].get_xlabel() == label("|w|", lang)
+
+    sweep = sweep_spectral_norm([0.5, 1.5], n_h=4, T=6)
+    ax = plots.spectral_sweep(sweep, lang=lang).axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [rf"$\sigma = {format_number(s, lang, digits=1)}$" for s in (0.5, 1.5)]
+    assert len(ax.lines) == 4  # a curve and its dashed bound per σ
+    assert ax.get_xlabel() == label("lag", lang)
+
+    powers = [np.linalg.norm(np.linalg.matrix_power(jordan_block(3, 0.8), k), 2) for k in range(9)]
+    ax = plots.matrix_powers(0.8 ** np.arange(9), powers, sigma_max=1.5, rho=0.8, lang=lang).axes[0]
+    assert label("non-normal W", lang) in [t.get_text() for t in ax.get_legend().get_texts()]
+
+    model = RNN.random(2, 3, rng=0)
+    table = jacobian_norm_table(state_jacobians(model, np.ones((5, 2))))
+    heat = plots.jacobian_heatmaps([table, table], [1.0, 2.5], lang=lang)
+    assert heat.axes[1].get_title() == rf"$\sigma = {format_number(2.5, lang, digits=1)}$"
+    assert heat.axes[-1].get_ylabel() == label("log norm", lang)  # the colour bar
+
+    b = np.linspace(-6.0, 0.0, 30)
+    cliff = plots.cliff(b, {8.0: scalar.unit_states(8.0, b)[-1]}, lang=lang)
+    assert cliff.axes[0].get_legend().get_texts()[0].get_text() == "$w = 8$"
+
+    runs = [
+        scalar.descend_bias(8.0, -4.0, 3.0, learning_rate=0.1, iterations=5, clip=c)
+        for c in (None, 1.0)
+    ]
+    ax = plots.clipping_descent(*runs, lang=lang).axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        label("no clipping", lang),
+        label("clipping", lang),
+    ]
+
+
+def test_chapter_figures_reject_bad_arguments() -> None:
+    from rnngrad import scalar
+
+    with pytest.raises(ValueError, match=r"activations must name at least one"):
+        plots.activations_side_by_side(())
+    with pytest.raises(ValueError, match=r"widths\['tanh'\] must have shape \(3,\)"):
+        plots.amplifying_widths([1.0, 2.0, 3.0], {"tanh": [1.0]})
+    with pytest.raises(TypeError, match="sweep must be a SpectralSweep"):
+        plots.spectral_sweep({"norms": []})  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="tables and scales must be non-empty and of equal length"):
+        plots.jacobian_heatmaps([np.ones((2, 2))], [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"tables\[0\] must hold finite norms > 0"):
+        plots.jacobian_heatmaps([np.zeros((2, 2))], [1.0])
+    with pytest.raises(ValueError, match="rho must be > 0"):
+        plots.matrix_powers([1.0, 0.5], [1.0, 2.0], sigma_max=2.0, rho=0.0)
+    run = scalar.descend_bias(8.0, -4.0, 3.0, learning_rate=0.1, iterations=2)
+    with pytest.raises(TypeError, match="clipping must be a Descent"):
+        plots.clipping_descent(run, None)  # type: ignore[arg-type]

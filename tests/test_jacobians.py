@@ -7,6 +7,7 @@ import pytest
 
 from rnngrad import (
     ACTIVATIONS,
+    get_activation,
     jacobian_norm_table,
     jacobian_norms_by_lag,
     jacobian_product,
@@ -15,6 +16,7 @@ from rnngrad import (
     state_jacobian,
     state_jacobians,
 )
+from rnngrad.jacobians import sweep_spectral_norm
 
 T = 7
 
@@ -95,3 +97,16 @@ def test_float32_jacobians(make_rnn, rng) -> None:
     J = state_jacobians(model, rng.standard_normal((T, model.n_in)).astype(np.float32))
     assert J.dtype == np.float32
     assert jacobian_product(J, T, 0).dtype == np.float32
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+def test_spectral_sweep_stays_under_its_bound_and_scales_only_W(activation: str) -> None:
+    sweep = sweep_spectral_norm([0.5, 1.0, 3.0], activation=activation, n_h=8, T=12, rng=4)
+    assert sweep.norms.shape == sweep.bounds.shape == (3, 13)
+    assert np.all(sweep.norms <= sweep.bounds * (1 + 1e-12))
+    gamma = get_activation(activation).gamma
+    np.testing.assert_allclose(sweep.bounds[:, 5], (gamma * sweep.scales) ** 5)
+    assert np.all((sweep.mean_derivative > 0) & (sweep.mean_derivative <= gamma))
+    # Same Q, U and inputs for every σ: a repeat with the same seed gives the same rows.
+    again = sweep_spectral_norm([3.0], activation=activation, n_h=8, T=12, rng=4)
+    np.testing.assert_array_equal(again.norms[0], sweep.norms[2])

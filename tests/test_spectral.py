@@ -106,3 +106,14 @@ def test_pascanu_bound_holds_along_trajectories(W, activation, seed) -> None:
     for t in (1, 4, 8):
         norms = jacobian_norms_by_lag(J, t)
         assert np.all(norms <= bound[: t + 1] * (1 + 1e-9) + 1e-300)
+
+
+def test_jordan_block_has_one_eigenvalue_yet_powers_that_grow_first() -> None:
+    W = sp.jordan_block(4, 0.8, coupling=1.0)
+    np.testing.assert_allclose(sp.eigenvalues(W), 0.8)
+    assert sp.spectral_radius(W) == pytest.approx(0.8)
+    assert sp.spectral_norm(W) > 1.0
+    norms = [np.linalg.norm(np.linalg.matrix_power(W, k), 2) for k in range(80)]
+    assert max(norms) > 10.0  # a transient far above 1 although ρ < 1 ...
+    assert norms[-1] < 1e-2  # ... that ends, as ρ < 1 says it must
+    assert sp.spectral_norm(sp.jordan_block(4, 0.8, coupling=0.0)) == pytest.approx(0.8)

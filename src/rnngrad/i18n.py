@@ -23,6 +23,18 @@ LABELS: dict[str, dict[str, str]] = {
         "word": "word $k$ of the sentence",
         "term norm": r"$\|$term $k$ of $\partial E_t/\partial \theta\|$ (log scale)",
         "zero": "0",
+        "|w|": "self-weight $|w|$",
+        "width": r"width of $\{a : |w f'(wa+b)| \geq 1\}$",
+        "lag": r"lag $\ell = t - k$",
+        "jacobian norm": r"$\|\partial s_t / \partial s_{t-\ell}\|_2$ (log scale)",
+        "dashed bound": r" (dashed: the bound $(\gamma\sigma)^\ell$)",
+        "normal W": "normal $W$",
+        "non-normal W": "non-normal $W$",
+        "log norm": r"$\log_{10} \|\partial s_t / \partial s_k\|_2$",
+        "no clipping": "no clipping",
+        "clipping": "norm clipping",
+        "iteration": "iteration",
+        "loss": "loss $L(b)$ (log scale)",
     },
     "ru": {
         "z": "аргумент $z$",
@@ -36,6 +48,18 @@ LABELS: dict[str, dict[str, str]] = {
         "word": "слово $k$ предложения",
         "term norm": r"$\|$слагаемое $k$ в $\partial E_t/\partial \theta\|$ (лог. шкала)",
         "zero": "0",
+        "|w|": "вес обратной связи $|w|$",
+        "width": r"ширина $\{a : |w f'(wa+b)| \geq 1\}$",
+        "lag": r"запаздывание $\ell = t - k$",
+        "jacobian norm": r"$\|\partial s_t / \partial s_{t-\ell}\|_2$ (лог. шкала)",
+        "dashed bound": r" (штрихи: оценка $(\gamma\sigma)^\ell$)",
+        "normal W": "нормальная $W$",
+        "non-normal W": "ненормальная $W$",
+        "log norm": r"$\log_{10} \|\partial s_t / \partial s_k\|_2$",
+        "no clipping": "без обрезки",
+        "clipping": "с обрезкой по норме",
+        "iteration": "итерация",
+        "loss": "потеря $L(b)$ (лог. шкала)",
     },
 }
 
@@ -106,6 +130,33 @@ def format_power(value: float, lang: str, *, digits: int = 1) -> str:
     mantissa, exponent = f"{number:.{digits}e}".split("e")
     power = str(int(exponent)).translate(_SUPERSCRIPTS)
     return f"{format_number(float(mantissa), lang, digits=digits)}·10{power}"
+
+
+#: Nouns that follow a computed count in prose: English (singular, plural); Russian the
+#: forms after 1, after 2–4 and after 5–20 (nominative, as in «требуется 73 итерации»).
+NOUNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "iteration": {"en": ("iteration", "iterations"), "ru": ("итерация", "итерации", "итераций")},
+    "step": {"en": ("step", "steps"), "ru": ("шаг", "шага", "шагов")},
+}
+
+
+def format_count(count: int, noun: str, lang: str) -> str:
+    """Return "count noun" with the noun in the form the number asks for.
+
+    English: 1 step, 2 steps.  Russian chooses among three forms by the last two digits:
+    1 шаг, 2 шага, 5 шагов, 11 шагов, 21 шаг, 73 итерации.
+    """
+    forms = NOUNS[check_choice("noun", noun, NOUNS)][check_language(lang)]
+    n = abs(int(count))
+    if lang == "en":
+        return f"{count} {forms[0] if n == 1 else forms[1]}"
+    if n % 10 == 1 and n % 100 != 11:
+        form = forms[0]
+    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        form = forms[1]
+    else:
+        form = forms[2]
+    return f"{count} {form}"
 
 
 def sentence_labels(lang: str) -> list[str]:

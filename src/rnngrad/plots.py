@@ -14,12 +14,15 @@ from typing import Any
 import matplotlib as mpl
 import numpy as np
 from cycler import cycler
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
-from ._validate import as_float_array, check_real
-from .activations import get_activation
-from .i18n import check_language, label
+from ._validate import as_float_array, check_real, check_shape
+from .activations import Activation, get_activation
+from .i18n import check_language, format_number, label
+from .jacobians import SpectralSweep
+from .scalar import Descent
 
 #: Okabe & Ito's palette, distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
@@ -68,27 +71,54 @@ def activation_and_derivative(
     -------
     matplotlib.figure.Figure
     """
-    act = get_activation(activation)
+    return activations_side_by_side((activation,), lang=lang, z_max=z_max)
+
+
+def activations_side_by_side(
+    activations: Sequence[str] = ("sigmoid", "tanh"), *, lang: str = "en", z_max: float = 6.0
+) -> Figure:
+    """Plot f and f′ of several activations in panels side by side, γ marked in each.
+
+    Parameters
+    ----------
+    activations : sequence of str
+        One panel per name, at least one.
+    lang : str
+        ``"en"`` or ``"ru"``.
+    z_max : float
+        Half-width of the plotted interval, > 0.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    acts = [get_activation(name) for name in activations]
+    if not acts:
+        raise ValueError("activations must name at least one activation, got none")
     check_language(lang)
     z_max = check_real("z_max", z_max, positive=True)
-    z = np.linspace(-z_max, z_max, 601)
     with house_style():
-        fig = Figure(figsize=(6.0, 3.4))
-        ax = fig.add_subplot()
-        ax.plot(z, act(z), label=label("f", lang), linewidth=2)
-        ax.plot(z, act.derivative(z), label=label("df", lang), linewidth=2, linestyle="--")
-        ax.axhline(
-            act.gamma,
-            color=PALETTE[2],
-            linewidth=1,
-            linestyle=":",
-            label=label("gamma", lang).format(gamma=act.gamma),
-        )
-        ax.set_xlabel(label("z", lang))
-        ax.set_title(label(act.name, lang))
-        ax.legend(loc="upper left")
+        fig = Figure(figsize=(max(6.0, 3.6 * len(acts)), 3.4))
+        for i, act in enumerate(acts, 1):
+            _draw_activation(fig.add_subplot(1, len(acts), i), act, z_max, lang)
         fig.tight_layout()
     return fig
+
+
+def _draw_activation(ax: Axes, act: Activation, z_max: float, lang: str) -> None:
+    z = np.linspace(-z_max, z_max, 601)
+    ax.plot(z, act(z), label=label("f", lang), linewidth=2)
+    ax.plot(z, act.derivative(z), label=label("df", lang), linewidth=2, linestyle="--")
+    ax.axhline(
+        act.gamma,
+        color=PALETTE[2],
+        linewidth=1,
+        linestyle=":",
+        label=label("gamma", lang).format(gamma=act.gamma),
+    )
+    ax.set_xlabel(label("z", lang))
+    ax.set_title(label(act.name, lang))
+    ax.legend(loc="upper left")
 
 
 def bptt_term_norms(
@@ -154,3 +184,244 @@ def bptt_term_norms(
         ax.legend(loc="upper left")
         fig.tight_layout()
     return fig
+
+
+def amplifying_widths(
+    weights: ArrayLike, widths: Mapping[str, ArrayLike], *, lang: str = "en"
+) -> Figure:
+    """Width of the inputs for which :math:`|w f'| \\geq 1`, against :math:`|w|`, per activation.
+
+    Parameters
+    ----------
+    weights : array_like, shape (m,)
+        The values of :math:`|w|` on the horizontal axis.
+    widths : mapping of str to array_like, shape (m,)
+        Activation name → widths, as :func:`rnngrad.scalar.amplifying_width` returns them.
+        The widest point of each curve is marked.
+    lang : str
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    check_language(lang)
+    w = as_float_array("weights", weights, shape=("m",))
+    curves = {
+        name: as_float_array(f"widths[{name!r}]", v, shape=w.shape) for name, v in widths.items()
+    }
+    with house_style():
+        fig = Figure(figsize=(6.0, 3.4))
+        ax = fig.add_subplot()
+        for i, (name, width) in enumerate(curves.items()):
+            ax.plot(w, width, linewidth=2, color=PALETTE[i], label=label(name, lang))
+            best = int(np.argmax(width))
+            ax.plot(w[best], width[best], "o", color=PALETTE[i])
+        ax.set_xlabel(label("|w|", lang))
+        ax.set_ylabel(label("width", lang))
+        ax.legend(loc="upper right")
+        fig.tight_layout()
+    return fig
+
+
+def spectral_sweep(sweep: SpectralSweep, *, lang: str = "en") -> Figure:
+    """‖∂s_T/∂s_{T−ℓ}‖ against the lag ℓ for each σ of a sweep, with its bound (γσ)^ℓ dashed.
+
+    Parameters
+    ----------
+    sweep : SpectralSweep
+        From :func:`rnngrad.jacobians.sweep_spectral_norm`.
+    lang : str
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    check_language(lang)
+    if not isinstance(sweep, SpectralSweep):
+        raise TypeError(f"sweep must be a SpectralSweep, got {type(sweep).__name__}")
+    lags = np.arange(sweep.norms.shape[1])
+    with house_style():
+        fig = Figure(figsize=(6.0, 3.8))
+        ax = fig.add_subplot()
+        for i, (sigma, norms, bound) in enumerate(
+            zip(sweep.scales, sweep.norms, sweep.bounds, strict=True)
+        ):
+            colour = PALETTE[i % len(PALETTE)]
+            text = rf"$\sigma = {format_number(sigma, lang, digits=1)}$"
+            ax.semilogy(lags, norms, linewidth=2, color=colour, label=text)
+            ax.semilogy(lags, bound, linewidth=1, linestyle="--", color=colour)
+        lowest, highest = float(np.min(sweep.norms[:, -1])), float(np.max(sweep.norms))
+        ax.set_ylim(lowest / 100, max(1e3, highest * 100))
+        ax.set_xlabel(label("lag", lang))
+        ax.set_ylabel(label("jacobian norm", lang))
+        ax.set_title(label(sweep.activation, lang) + label("dashed bound", lang))
+        ax.legend(loc="lower left", ncol=2)
+        fig.tight_layout()
+    return fig
+
+
+def matrix_powers(
+    normal: ArrayLike,
+    non_normal: ArrayLike,
+    *,
+    sigma_max: float,
+    rho: float,
+    lang: str = "en",
+) -> Figure:
+    """‖Wᵏ‖ against k for a normal and a non-normal W with the same spectral radius ρ.
+
+    Drawn with ρᵏ (where both end) and σ_maxᵏ of the non-normal matrix (the bound).
+
+    Parameters
+    ----------
+    normal, non_normal : array_like, shape (K + 1,)
+        ‖Wᵏ‖_2 for k = 0 … K.
+    sigma_max : float
+        σ_max of the non-normal matrix.
+    rho : float
+        The common spectral radius.
+    lang : str
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    check_language(lang)
+    a = as_float_array("normal", normal, shape=("K + 1",))
+    b = as_float_array("non_normal", non_normal, shape=a.shape)
+    sigma_max = check_real("sigma_max", sigma_max, positive=True)
+    rho = check_real("rho", rho, positive=True)
+    k = np.arange(a.shape[0])
+    with house_style():
+        fig = Figure(figsize=(6.0, 3.6))
+        ax = fig.add_subplot()
+        ax.semilogy(k, a, linewidth=2, color=PALETTE[0], label=label("normal W", lang))
+        ax.semilogy(k, b, linewidth=2, color=PALETTE[1], label=label("non-normal W", lang))
+        ax.semilogy(k, rho**k, linestyle=":", color=PALETTE[2], label=r"$\rho(W)^k$")
+        ax.semilogy(
+            k, sigma_max**k, linestyle="--", color=PALETTE[1], label=r"$\sigma_{\max}(W)^k$"
+        )
+        ax.set_ylim(min(a.min(), b.min()) / 3, b.max() * 10)
+        ax.set_xlabel("$k$")
+        ax.set_ylabel(r"$\|W^k\|_2$")
+        ax.legend(loc="upper right")
+        fig.tight_layout()
+    return fig
+
+
+def jacobian_heatmaps(
+    tables: Sequence[ArrayLike], scales: Sequence[float], *, lang: str = "en"
+) -> Figure:
+    """log₁₀ ‖∂s_t/∂s_k‖ over (k, t), one panel per table, on one colour scale.
+
+    Parameters
+    ----------
+    tables : sequence of array_like, shape (T + 1, T + 1)
+        From :func:`rnngrad.jacobians.jacobian_norm_table` (NaN above the diagonal).
+    scales : sequence of float
+        σ_max(W) of each table, for the panel titles.
+    lang : str
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    check_language(lang)
+    if len(tables) == 0 or len(tables) != len(scales):
+        raise ValueError(
+            f"tables and scales must be non-empty and of equal length, got {len(tables)} "
+            f"and {len(scales)}"
+        )
+    logs = [np.log10(_norm_table(f"tables[{i}]", t)) for i, t in enumerate(tables)]
+    limit = max(float(np.nanmax(np.abs(x))) for x in logs)
+    with house_style(), mpl.rc_context({"axes.grid": False}):
+        fig = Figure(figsize=(3.4 * len(logs) + 1.0, 3.4))
+        axes = fig.subplots(1, len(logs), squeeze=False)[0]
+        for ax, values, sigma in zip(axes, logs, scales, strict=True):
+            image = ax.imshow(
+                values, origin="lower", cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="equal"
+            )
+            ax.set_title(
+                rf"$\sigma = {format_number(check_real('scales', sigma), lang, digits=1)}$"
+            )
+            ax.set_xlabel("$k$")
+            ax.set_ylabel("$t$")
+        fig.colorbar(image, ax=list(axes), label=label("log norm", lang))
+    return fig
+
+
+def cliff(biases: ArrayLike, finals: Mapping[float, ArrayLike], *, lang: str = "en") -> Figure:
+    """x_T against b for the one-unit network, one curve per self-weight w.
+
+    Parameters
+    ----------
+    biases : array_like, shape (m,)
+        The values of b.
+    finals : mapping of float to array_like, shape (m,)
+        w → x_T(b), e.g. from :func:`rnngrad.scalar.unit_states`.
+    lang : str
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    check_language(lang)
+    b = as_float_array("biases", biases, shape=("m",))
+    with house_style():
+        fig = Figure(figsize=(6.0, 3.6))
+        ax = fig.add_subplot()
+        for i, (w, values) in enumerate(finals.items()):
+            x = as_float_array(f"finals[{w!r}]", values, shape=b.shape)
+            text = f"$w = {format_number(check_real('w', w), lang, digits=0)}$"
+            ax.plot(b, x, linewidth=2, color=PALETTE[i % len(PALETTE)], label=text)
+        ax.set_xlabel("$b$")
+        ax.set_ylabel("$x_T$")
+        ax.legend(loc="upper left")
+        fig.tight_layout()
+    return fig
+
+
+def clipping_descent(plain: Descent, clipped: Descent, *, lang: str = "en") -> Figure:
+    """Loss against iteration for gradient descent without and with norm clipping.
+
+    Parameters
+    ----------
+    plain, clipped : Descent
+        From :func:`rnngrad.scalar.descend_bias`.
+    lang : str
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    check_language(lang)
+    with house_style():
+        fig = Figure(figsize=(6.0, 3.4))
+        ax = fig.add_subplot()
+        for i, (key, run) in enumerate((("no clipping", plain), ("clipping", clipped))):
+            if not isinstance(run, Descent):
+                raise TypeError(f"{key} must be a Descent, got {type(run).__name__}")
+            steps = np.arange(run.losses.shape[0])
+            ax.semilogy(steps, run.losses, linewidth=2, color=PALETTE[i], label=label(key, lang))
+        ax.set_xlabel(label("iteration", lang))
+        ax.set_ylabel(label("loss", lang))
+        ax.legend(loc="upper right")
+        fig.tight_layout()
+    return fig
+
+
+def _norm_table(name: str, table: ArrayLike) -> NDArray[np.float64]:
+    """A (T + 1) × (T + 1) table of norms: NaN above the diagonal, positive elsewhere."""
+    arr = np.asarray(table, dtype=np.float64)
+    check_shape(name, arr, ("T + 1", "T + 1"))
+    check_shape(name, arr, (arr.shape[0], arr.shape[0]))
+    lower = arr[np.tril_indices(arr.shape[0])]
+    if not np.all(np.isfinite(lower) & (lower > 0)):
+        raise ValueError(f"{name} must hold finite norms > 0 on and below the diagonal")
+    return arr

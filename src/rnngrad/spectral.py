@@ -3,8 +3,8 @@
 Whether gradients vanish or explode is decided, to first order, by how much W stretches
 vectors: its largest singular value σ_max(W) = ‖W‖_2 (the spectral norm) and its spectral
 radius ρ(W) = max :math:`|\\lambda_i(W)|`.  This module measures both, rescales W to a chosen
-value of either, builds the two classic initialisations (orthogonal and identity) and evaluates the
-bound of Pascanu, Mikolov and Bengio (2013),
+value of either, builds the classic initialisations (orthogonal, identity and a Gaussian matrix
+of chosen spectral radius) and evaluates the bound of Pascanu, Mikolov and Bengio (2013),
 
     ‖∂s_t/∂s_k‖_2 ≤ (γ · σ_max(W))^{t−k},
 
@@ -104,6 +104,39 @@ def spectral_radius(W: ArrayLike) -> float:
     return float(np.abs(eigenvalues(W)[0]))
 
 
+def jordan_block(n: int, eigenvalue: float, *, coupling: float = 1.0) -> FloatArray:
+    """Return λ I_n + c N, with N the shift (ones just above the diagonal).
+
+    The simplest *non-normal* matrix: every eigenvalue is λ, so ρ = :math:`|\\lambda|`,
+    yet σ_max ≥ ρ strictly when c ≠ 0, and the powers
+    Wᵏ = Σ_i C(k, i) λ^{k−i} cⁱ Nⁱ grow polynomially before the geometric factor λᵏ wins.
+    With ρ < 1 the products still tend to 0, but only after a transient that can be large:
+    the spectral radius says where the norms end, σ_max how fast they can grow on the way.
+
+    Parameters
+    ----------
+    n : int
+        Size, ≥ 1.
+    eigenvalue : float
+        λ, the only eigenvalue.
+    coupling : float
+        c, the entries above the diagonal.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+
+    Raises
+    ------
+    ValueError, TypeError
+        If n is not an integer ≥ 1 or λ, c are not finite reals.
+    """
+    size = check_int("n", n, minimum=1)
+    lam = check_real("eigenvalue", eigenvalue)
+    c = check_real("coupling", coupling)
+    return lam * np.eye(size) + c * np.eye(size, k=1)
+
+
 def _rescale(W: FloatArray, current: float, target: float, what: str) -> FloatArray:
     if current == 0.0:
         raise ValueError(f"W has {what} 0 and cannot be rescaled to {target}")
@@ -200,6 +233,43 @@ def identity_init(n: int, *, gain: float = 1.0, dtype: type = np.float64) -> Flo
     size = check_int("n", n, minimum=1)
     scale = check_real("gain", gain, positive=True)
     return scale * np.eye(size, dtype=_float_dtype(dtype))
+
+
+def scaled_gaussian(
+    n: int, radius: float = 1.0, *, rng: RngLike = None, dtype: type = np.float64
+) -> FloatArray:
+    """Return an n×n Gaussian matrix rescaled to spectral radius ``radius`` exactly.
+
+    The entries are drawn i.i.d. N(0, 1/n), whose spectral radius is only close to 1 for
+    large n (the circular law), and the matrix is then rescaled by
+    :func:`rescale_spectral_radius`.  The classic way to set how fast the state of a tanh
+    network forgets: ρ < 1 contracts, ρ > 1 may expand.
+
+    Parameters
+    ----------
+    n : int
+        Size, ≥ 1.
+    radius : float
+        The spectral radius ρ of the result, > 0.
+    rng : numpy.random.Generator, int or None
+        Random source or seed; None means seed 0.
+    dtype : type
+        ``np.float64`` (default) or ``np.float32``.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``n`` is not an integer ≥ 1, ``radius`` not > 0, or ``rng``/``dtype`` invalid.
+    """
+    size = check_int("n", n, minimum=1)
+    goal = check_real("radius", radius, positive=True)
+    dt = _float_dtype(dtype)
+    gaussian = as_generator(rng).standard_normal((size, size)) / np.sqrt(size)
+    return rescale_spectral_radius(gaussian, goal).astype(dt)
 
 
 def _float_dtype(dtype: object) -> np.dtype[Any]:
