@@ -137,6 +137,7 @@ suppress_warnings = ["ref.python"]
 # Figures are numbered through the chapter, in toctree order, as in the handout; equations
 # keep Sphinx's per-page numbers (math_numfig would renumber them by section).
 numfig = True
+numfig_secnum_depth = 0  # the handout too: Fig. 7, not Fig. 1.7
 math_numfig = False
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
@@ -184,6 +185,38 @@ register_plugin("sphinxcontrib.bibtex.style.referencing", REFERENCE_STYLES["en"]
 register_plugin(
     "sphinxcontrib.bibtex.style.referencing", REFERENCE_STYLES["ru"], RussianRoundBrackets
 )
+
+
+class _BibliographyAsList(SphinxPostTransform):
+    """Give the site's bibliography list semantics: an ordered list of entries.
+
+    docutils writes citations as ``<div role="doc-biblioentry">`` inside a
+    ``<div role="list">``: a deprecated ARIA role, and a list without list items, which
+    screen readers announce wrongly (axe-core reports both). After the citations are
+    resolved, each run of them becomes an ``<ol>`` whose items keep the citations' ids, so
+    every link from the text still lands on its entry. The handout keeps LaTeX's own
+    bibliography.
+    """
+
+    builders = ("html",)
+    default_priority = 950  # after sphinxcontrib-bibtex and reference resolution
+
+    def run(self, **kwargs: Any) -> None:
+        for parent in {
+            id(c.parent): c.parent for c in self.document.findall(nodes.citation)
+        }.values():
+            citations = [child for child in parent.children if isinstance(child, nodes.citation)]
+            entries = nodes.enumerated_list(enumtype="arabic", classes=["bibliography"])
+            for citation in citations:
+                entry = nodes.list_item(ids=citation["ids"])
+                entry.extend(
+                    c.deepcopy() for c in citation.children if not isinstance(c, nodes.label)
+                )
+                entries += entry
+            parent.insert(parent.index(citations[0]), entries)
+            for citation in citations:
+                parent.remove(citation)
+
 
 # -- Autodoc -------------------------------------------------------------------------------
 autodoc_member_order = "bysource"
@@ -524,6 +557,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("config-inited", _configure_handout, priority=101)
     app.connect("html-page-context", _handout_link, priority=502)
     app.add_post_transform(_HandoutLayout)
+    app.add_post_transform(_BibliographyAsList)
     # The site as readers meet it (see the block above).
     app.connect("html-page-context", _notebook_link, priority=503)
     app.connect("build-finished", _publish_notebooks)

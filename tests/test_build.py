@@ -159,18 +159,28 @@ def test_dates_are_written_in_the_page_language(site: Path, lang: str, month: st
     assert re.search(rf"\b[1-9]\d? {month} 20\d\d\b", text), f"{lang}: {text!r}"
 
 
-def test_api_page_documents_the_library(site: Path) -> None:
-    """Every public name has its entry, and no raw reStructuredText leaks onto the page."""
+def test_api_reference_documents_the_library(site: Path) -> None:
+    """Every public name has its entry on one of the API pages (one per module), every
+    module of rnngrad has a page, and no raw reStructuredText leaks onto them."""
     import rnngrad
 
+    modules = {
+        p.stem for p in Path(rnngrad.__file__).parent.glob("*.py") if not p.stem.startswith("_")
+    }
     for lang in LANGS:
-        page = soup(site / lang / "api.html")
-        documented = {tag["id"].rsplit(".", 1)[-1] for tag in page.select("dt.sig[id]")}
+        pages = {p.stem: soup(p) for p in sorted((site / lang / "api").glob("*.html"))}
+        assert modules <= set(pages), f"{lang}/api/ has no page for {sorted(modules - set(pages))}"
+        documented = {
+            tag["id"].rsplit(".", 1)[-1]
+            for page in pages.values()
+            for tag in page.select("dt.sig[id]")
+        }
         missing = sorted(set(rnngrad.__all__) - documented)
-        assert not missing, f"{lang}/api.html does not document {missing}"
-        text = page.get_text()
-        for raw in (".. py:", ":rtype:", ":param ", "sphinx_autodoc_typehints_type"):
-            assert raw not in text, f"{lang}/api.html shows raw markup {raw!r}"
+        assert not missing, f"{lang}/api/ does not document {missing}"
+        for name, page in pages.items():
+            text = page.get_text()
+            for raw in (".. py:", ":rtype:", ":param ", "sphinx_autodoc_typehints_type"):
+                assert raw not in text, f"{lang}/api/{name}.html shows raw markup {raw!r}"
 
 
 def test_site_holds_no_build_by_products(site: Path) -> None:

@@ -26,6 +26,7 @@ from ._validate import as_float_array, check_real
 from .interop import required
 
 FloatArray = NDArray[np.floating[Any]]
+#: Any of the library's networks (RNN, LSTM, GRU): an update returns the same type.
 Model = TypeVar("Model")
 
 
