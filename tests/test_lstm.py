@@ -386,3 +386,27 @@ def test_bad_input_is_refused_with_a_clear_message(refused, case: str) -> None:
 
 def test_every_public_method_has_a_bad_input_case(methods_without_case) -> None:
     assert methods_without_case(LSTM, CASES) == set()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_saturated_gates_reach_their_limits_quietly(rng, dtype) -> None:
+    """Pre-activations of order ±10⁴: e^{±a} overflows to inf inside the gate kernel, which
+    must give the exact limits (0 or 1 for σ, ±1 for tanh), no warning and finite gradients."""
+    base = make_lstm(n_out=None)
+    U = 1e4 * base.U
+    model = LSTM(*(np.asarray(p, dtype) for p in (U, base.W, base.b)))
+    x = rng.standard_normal((4, B, N_IN)).astype(dtype)
+    _, cache = model.forward(x)
+    a = x.astype(np.float64) @ U.T  # the input part; beside it the rest is of order 1
+    far = np.abs(a) > 1000  # beyond the overflow of e^{|a|} in float64 (709.8) and float32
+    sigmoid_columns = np.r_[0 : 2 * N_H, 3 * N_H : 4 * N_H]
+    g_columns = np.r_[2 * N_H : 3 * N_H]
+    assert cache.gates.dtype == dtype
+    sig, sig_far = cache.gates[..., sigmoid_columns], far[..., sigmoid_columns]
+    np.testing.assert_array_equal(sig[sig_far], a[..., sigmoid_columns][sig_far] > 0)
+    g, g_far = cache.gates[..., g_columns], far[..., g_columns]
+    np.testing.assert_array_equal(g[g_far], np.sign(a[..., g_columns][g_far]))
+    grads = model.backward(rng.standard_normal((4, B, N_H)).astype(dtype), cache)
+    for name, value in grads.items():
+        assert value.dtype == dtype, name
+        assert np.all(np.isfinite(value)), name

@@ -32,6 +32,9 @@ from .activations import ACTIVATIONS
 from .gated import (
     GatedLayer,
     _diagonal,
+    _gate_row_scales,
+    _gate_slopes,
+    _logistic_of_negated,
     _parameters_from_torch,
     _random_weights,
     _scaled_rows,
@@ -44,7 +47,11 @@ from .spectral import RngLike
 
 FloatArray = NDArray[np.floating[Any]]
 
-_SIGMOID, _TANH = ACTIVATIONS["sigmoid"], ACTIVATIONS["tanh"]
+_TANH = ACTIVATIONS["tanh"]
+
+#: Row factors of U, W, b for the kernel of :mod:`rnngrad.gated`: r and z are sigmoids; the rows
+#: of n are left as they are (its tanh has r ⊙ (W_n h + b_hn) inside).
+_GATE_SCALES = (-1.0, -1.0, 1.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -364,6 +371,9 @@ def _run_forward(
 ) -> GRUCache:
     T, B, n_in = x.shape
     n = W.shape[1]
+    # Rows scaled for the gate kernel: the pre-activations of r and z come out as −a.
+    scales = _gate_row_scales(_GATE_SCALES, n, x.dtype)
+    U, W, b = U * scales[:, None], W * scales[:, None], b * scales
     gates = np.empty((T, B, 3 * n), dtype=x.dtype)
     # The input part U x_t + b of all three gates at every step in one large matmul.
     np.matmul(x.reshape(T * B, n_in), U.T, out=gates.reshape(T * B, 3 * n))
@@ -373,21 +383,22 @@ def _run_forward(
     candidate = np.empty((T, B, n), dtype=x.dtype)
     recurrent = np.empty((B, 3 * n), dtype=x.dtype)
     Wt = W.T
-    for t in range(T):
-        np.matmul(states[t], Wt, out=recurrent)
-        G = gates[t]
-        G[:, : 2 * n] += recurrent[:, : 2 * n]
-        _SIGMOID.apply_in_place(G[:, : 2 * n])
-        r, z, new = G[:, :n], G[:, n : 2 * n], G[:, 2 * n :]
-        np.add(recurrent[:, 2 * n :], b_hn, out=candidate[t])
-        np.multiply(r, candidate[t], out=recurrent[:, 2 * n :])
-        new += recurrent[:, 2 * n :]
-        _TANH.apply_in_place(new)
-        # h_t = n_t + z_t ⊙ (h_{t−1} − n_t): one product instead of two.
-        h = states[t + 1]
-        np.subtract(states[t], new, out=h)
-        h *= z
-        h += new
+    with np.errstate(over="ignore"):
+        for t in range(T):
+            np.matmul(states[t], Wt, out=recurrent)
+            G = gates[t]
+            G[:, : 2 * n] += recurrent[:, : 2 * n]
+            _logistic_of_negated(G[:, : 2 * n])
+            r, z, new = G[:, :n], G[:, n : 2 * n], G[:, 2 * n :]
+            np.add(recurrent[:, 2 * n :], b_hn, out=candidate[t])
+            np.multiply(r, candidate[t], out=recurrent[:, 2 * n :])
+            new += recurrent[:, 2 * n :]
+            _TANH.apply_in_place(new)
+            # h_t = n_t + z_t ⊙ (h_{t−1} − n_t): one product instead of two.
+            h = states[t + 1]
+            np.subtract(states[t], new, out=h)
+            h *= z
+            h += new
     return GRUCache(x, states, gates, candidate)
 
 
@@ -399,23 +410,25 @@ def _backprop(
     dgates = np.empty((T, B, 3 * n), dtype=dhs.dtype)
     drecurrent = np.empty_like(dgates)
     dh = np.zeros((B, n), dtype=dhs.dtype)  # ∂L/∂h_t through the recurrence
-    scratch, dn = np.empty_like(dh), np.empty_like(dh)
-    times_dsigmoid, times_dtanh = _SIGMOID.multiply_by_derivative, _TANH.multiply_by_derivative
+    dn = np.empty_like(dh)
+    gate_slopes = np.empty((B, 3 * n), dtype=dhs.dtype)
+    n_columns, rz_columns = slice(2 * n, 3 * n), slice(0, 2 * n)
     for t in range(T - 1, -1, -1):
         G, D, R = cache.gates[t], dgates[t], drecurrent[t]
         r, z, new = G[:, :n], G[:, n : 2 * n], G[:, 2 * n :]
         dr, dz, dnew = D[:, :n], D[:, n : 2 * n], D[:, 2 * n :]
         dh += dhs[t]
-        np.subtract(cache.states[t], new, out=scratch)
-        scratch *= dh
-        times_dsigmoid(z, scratch, dz)
-        np.subtract(1.0, z, out=scratch)
-        scratch *= dh
-        times_dtanh(new, scratch, dnew)
-        np.multiply(dnew, cache.recurrent_candidate[t], out=scratch)
-        times_dsigmoid(r, scratch, dr)
-        R[:, : 2 * n] = D[:, : 2 * n]
-        np.multiply(dnew, r, out=R[:, 2 * n :])
+        _gate_slopes(G, n_columns, gate_slopes)
+        # ∂L/∂z_t and ∂L/∂n_t, then n_t's slope, which ∂L/∂r_t needs, then r_t's and z_t's.
+        np.subtract(cache.states[t], new, out=dz)
+        dz *= dh
+        np.subtract(1.0, z, out=dnew)
+        dnew *= dh
+        dnew *= gate_slopes[:, n_columns]
+        np.multiply(dnew, cache.recurrent_candidate[t], out=dr)
+        D[:, rz_columns] *= gate_slopes[:, rz_columns]
+        R[:, rz_columns] = D[:, rz_columns]
+        np.multiply(dnew, r, out=R[:, n_columns])
         np.matmul(R, W, out=dn)
         dh *= z  # the direct path h_t = … + z_t ⊙ h_{t−1}
         dh += dn

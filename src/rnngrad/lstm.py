@@ -24,7 +24,9 @@ Arrays are laid out as in :mod:`rnngrad.rnn`: x is (T, B, n_in), the states (T, 
 and the cache keeps h_0 … h_T and c_0 … c_T.  The fast path follows the RNN's: the input
 projections of all four gates for all steps in one matrix product up front, one
 (B, n_h) @ (n_h, 4 n_h) product per step, preallocated buffers, in-place elementwise kernels,
-and the weight gradients as one product over all steps at the end.
+and the weight gradients as one product over all steps at the end.  The four nonlinearities
+of a step are one kernel over the contiguous (B, 4 n_h) block, and so are their derivatives
+(see :mod:`rnngrad.gated`).
 """
 
 from __future__ import annotations
@@ -41,10 +43,15 @@ from .activations import ACTIVATIONS
 from .gated import (
     GatedLayer,
     _diagonal,
+    _gate_row_scales,
+    _gate_slopes,
+    _logistic_of_negated,
     _parameters_from_torch,
     _random_weights,
     _scaled_rows,
     _stacked_state,
+    _tanh_from_logistic,
+    _tanh_into,
     _torch_state_dict,
     block_norms_by_lag,
 )
@@ -60,7 +67,10 @@ LSTM_BLOCKS = ("h", "c", "state", "carousel")
 #: The initial state (h_0, c_0) of :meth:`LSTM.forward`; a part that is None means zeros.
 InitialState = tuple[ArrayLike | None, ArrayLike | None]
 
-_SIGMOID, _TANH = ACTIVATIONS["sigmoid"], ACTIVATIONS["tanh"]
+_TANH = ACTIVATIONS["tanh"]
+
+#: Row factors of U, W, b for the kernels of :mod:`rnngrad.gated`: i, f, o are sigmoids, g a tanh.
+_GATE_SCALES = (-1.0, -1.0, -2.0, -1.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -471,6 +481,9 @@ def _run_forward(
 ) -> LSTMCache:
     T, B, n_in = x.shape
     n = W.shape[1]
+    # Rows scaled for the gate kernel: the pre-activations come out as −a (i, f, o), −2a (g).
+    scales = _gate_row_scales(_GATE_SCALES, n, x.dtype)
+    U, W, b = U * scales[:, None], W * scales[:, None], b * scales
     gates = np.empty((T, B, 4 * n), dtype=x.dtype)
     # The input part U x_t of all four gates at every step in one large matmul.
     np.matmul(x.reshape(T * B, n_in), U.T, out=gates.reshape(T * B, 4 * n))
@@ -481,24 +494,23 @@ def _run_forward(
     recurrent = np.empty((B, 4 * n), dtype=x.dtype)
     input_part = np.empty((B, n), dtype=x.dtype)
     Wt = W.T
-    for t in range(T):
-        np.matmul(states[t], Wt, out=recurrent)
-        recurrent += b  # here, in cache, rather than in a pass over all the gates
-        G = gates[t]
-        G += recurrent
-        _SIGMOID.apply_in_place(G[:, : 2 * n])
-        _TANH.apply_in_place(G[:, 2 * n : 3 * n])
-        _SIGMOID.apply_in_place(G[:, 3 * n :])
-        i, f, g, o = G[:, :n], G[:, n : 2 * n], G[:, 2 * n : 3 * n], G[:, 3 * n :]
-        np.multiply(i, g, out=input_part)
-        if forget_gate:
-            np.multiply(f, cells[t], out=cells[t + 1])
-            cells[t + 1] += input_part
-        else:
-            np.add(cells[t], input_part, out=cells[t + 1])
-        np.copyto(tanh_cells[t], cells[t + 1])
-        _TANH.apply_in_place(tanh_cells[t])
-        np.multiply(o, tanh_cells[t], out=states[t + 1])
+    with np.errstate(over="ignore"):
+        for t in range(T):
+            np.matmul(states[t], Wt, out=recurrent)
+            recurrent += b  # here, in cache, rather than in a pass over all the gates
+            G = gates[t]
+            G += recurrent
+            _logistic_of_negated(G)  # σ(a) for i, f, o; σ(2a) for g
+            i, f, g, o = _split_gates(G)
+            _tanh_from_logistic(g)
+            np.multiply(i, g, out=input_part)
+            if forget_gate:
+                np.multiply(f, cells[t], out=cells[t + 1])
+                cells[t + 1] += input_part
+            else:
+                np.add(cells[t], input_part, out=cells[t + 1])
+            _tanh_into(cells[t + 1], tanh_cells[t])
+            np.multiply(o, tanh_cells[t], out=states[t + 1])
     return LSTMCache(x, states, cells, gates, tanh_cells)
 
 
@@ -511,27 +523,33 @@ def _backprop(
     dh = np.zeros((B, n), dtype=dhs.dtype)  # ∂L/∂h_t through the recurrence
     dc = np.zeros((B, n), dtype=dhs.dtype)  # ∂L/∂c_t through c_{t+1}
     scratch, slope = np.empty_like(dh), np.empty_like(dh)
-    times_dsigmoid, times_dtanh = _SIGMOID.multiply_by_derivative, _TANH.multiply_by_derivative
+    gate_slopes = np.empty((B, 4 * n), dtype=dhs.dtype)
+    g_columns = slice(2 * n, 3 * n)
     for t in range(T - 1, -1, -1):
         G, D = cache.gates[t], dgates[t]
-        i, f, g, o = G[:, :n], G[:, n : 2 * n], G[:, 2 * n : 3 * n], G[:, 3 * n :]
-        di, df, dg, do = D[:, :n], D[:, n : 2 * n], D[:, 2 * n : 3 * n], D[:, 3 * n :]
+        i, f, g, o = _split_gates(G)
+        di, df, dg, do = _split_gates(D)
         tanh_c = cache.tanh_cells[t]
         dh += dhs[t]
-        np.multiply(dh, tanh_c, out=scratch)
-        times_dsigmoid(o, scratch, do)
+        # First ∂L/∂(the gate values) into D, then all four times their slopes at once.
+        np.multiply(dh, tanh_c, out=do)
         np.multiply(dh, o, out=scratch)
-        times_dtanh(tanh_c, scratch, slope)
+        _TANH.multiply_by_derivative(tanh_c, scratch, slope)
         dc += slope  # now the total ∂L/∂c_t
-        np.multiply(dc, g, out=scratch)
-        times_dsigmoid(i, scratch, di)
-        np.multiply(dc, i, out=scratch)
-        times_dtanh(g, scratch, dg)
+        np.multiply(dc, g, out=di)
+        np.multiply(dc, i, out=dg)
         if forget_gate:
-            np.multiply(dc, cache.cells[t], out=scratch)
-            times_dsigmoid(f, scratch, df)
+            np.multiply(dc, cache.cells[t], out=df)
             dc *= f  # the carousel: ∂c_t/∂c_{t−1} = diag(f_t)
         else:
             df.fill(0.0)
+        _gate_slopes(G, g_columns, gate_slopes)
+        D *= gate_slopes
         np.matmul(D, W, out=dh)
     return dgates, dh, dc
+
+
+def _split_gates(block: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The column blocks i, f, g, o of a (B, 4 n_h) block (views; faster than np.split)."""
+    n = block.shape[1] // 4
+    return block[:, :n], block[:, n : 2 * n], block[:, 2 * n : 3 * n], block[:, 3 * n :]
