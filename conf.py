@@ -243,6 +243,10 @@ html_theme_options: dict[str, Any] = {
     "use_fullscreen_button": False,
     "use_repository_button": False,
     "show_toc_level": 2,
+    # The sidebar lists the chapter's pages, not the API reference's module pages (they are
+    # listed on the API page): a nested level would add the theme's expand toggles, whose
+    # <summary> has no text (axe-core: summary-name, serious).
+    "max_navbar_depth": 1,
 }
 
 
