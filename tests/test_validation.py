@@ -10,6 +10,8 @@ import pytest
 
 import rnngrad as rg
 from rnngrad import RNN
+from rnngrad.experiments import run as run_experiment
+from rnngrad.experiments import run_many
 
 N_IN, N_H, N_OUT, T, B = 3, 4, 5, 6, 2
 MODEL = RNN.random(N_IN, N_H, N_OUT, rng=1)
@@ -22,6 +24,7 @@ J = rg.state_jacobians(MODEL, SEQ)
 W = MODEL.W
 NAN_X = np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X)
 GOOD_SD = MODEL.to_torch_state_dict()
+ADDER = RNN.random(2, N_H, 1, head="linear", rng=1)
 
 # (callable, exception, regex the message must match)
 Case = tuple[Callable[[], Any], type[Exception], str]
@@ -472,6 +475,203 @@ CASES: dict[str, Case] = {
         lambda: rg.relative_error(np.ones(3), np.ones(3), atol=-1.0),
         ValueError,
         r"atol must be",
+    ),
+    # ---- optim
+    "global_norm strings": (
+        lambda: rg.global_norm({"b": np.array(["a"])}),
+        TypeError,
+        r"grads\['b'\] must hold real numbers",
+    ),
+    "clip_by_global_norm threshold zero": (
+        lambda: rg.clip_by_global_norm({"W": W}, 0.0),
+        ValueError,
+        r"threshold must be > 0, got 0.0",
+    ),
+    "clip_by_global_norm not a mapping": (
+        lambda: rg.clip_by_global_norm([W], 1.0),
+        TypeError,
+        r"grads must be a mapping of names to arrays, got list",
+    ),
+    "clip_by_value nan": (
+        lambda: rg.clip_by_value({"W": [np.nan]}, 1.0),
+        ValueError,
+        r"grads\['W'\] must be finite",
+    ),
+    "SGD momentum one": (lambda: rg.SGD(0.1, momentum=1.0), ValueError, r"momentum must be in"),
+    "Adam lr negative": (lambda: rg.Adam(-1e-3), ValueError, r"lr must be > 0, got -0.001"),
+    "Adam eps zero": (lambda: rg.Adam(eps=0), ValueError, r"eps must be > 0"),
+    "Optimizer.step gradient missing": (
+        lambda: rg.Adam().step({"W": W, "b": MODEL.b}, {"W": W}),
+        ValueError,
+        r"grads is missing the key\(s\) \['b'\]",
+    ),
+    "Optimizer.step gradient wrong shape": (
+        lambda: rg.SGD(0.1).step({"W": W}, {"W": W[:2]}),
+        ValueError,
+        r"grads\['W'\] must have shape \(4, 4\), got \(2, 4\)",
+    ),
+    "Optimizer.update not a model": (
+        lambda: rg.SGD(0.1).update({"W": W}, {"W": W}),
+        TypeError,
+        r"model must be an rnngrad model .*got dict",
+    ),
+    # ---- tasks
+    "AddingProblem length one": (
+        lambda: rg.AddingProblem(1),
+        ValueError,
+        r"length must be >= 2, got 1",
+    ),
+    "AddingProblem hochreiter too short": (
+        lambda: rg.AddingProblem(10, "hochreiter"),
+        ValueError,
+        r"length must be >= 20, got 10",
+    ),
+    "AddingProblem variant": (
+        lambda: rg.AddingProblem(10, "arjovsky"),
+        ValueError,
+        r"variant must be one of 'hochreiter', 'le', got 'arjovsky'",
+    ),
+    "AddingProblem.sample batch zero": (
+        lambda: rg.AddingProblem(10).sample(0),
+        ValueError,
+        r"batch must be >= 1, got 0",
+    ),
+    "AddingProblem.score wrong shape": (
+        lambda: rg.AddingProblem(10).score(np.zeros((3, 2)), np.zeros((3, 1))),
+        ValueError,
+        r"outputs must have shape \(3, 1\), got \(3, 2\)",
+    ),
+    "AgreementTask clause_length float": (
+        lambda: rg.AgreementTask(5.0),
+        TypeError,
+        r"clause_length must be an integer",
+    ),
+    "AgreementTask.score float labels": (
+        lambda: rg.AgreementTask(3).score(np.zeros((2, 2)), np.zeros(2)),
+        TypeError,
+        r"y must hold integer class labels",
+    ),
+    "AgreementTask.render lang": (
+        lambda: rg.AgreementTask(3).render(np.zeros(5, int), lang="de"),
+        ValueError,
+        r"lang must be one of 'en', 'ru', got 'de'",
+    ),
+    "AgreementTask.render label": (
+        lambda: rg.AgreementTask(3).render(np.zeros(5, int), 2),
+        ValueError,
+        r"label must be 0 or 1, got 2",
+    ),
+    "AgreementTask.render wrong length": (
+        lambda: rg.AgreementTask(3).render(np.zeros(4, int)),
+        ValueError,
+        r"sequence must have shape \(5,\), got \(4,\)",
+    ),
+    "AgreementTask.render not one-hot": (
+        lambda: rg.AgreementTask(3).render(np.ones((5, rg.AgreementTask(3).n_in))),
+        ValueError,
+        r"sequence must be one-hot",
+    ),
+    # ---- train
+    "train model does not fit the task": (
+        lambda: rg.train(MODEL, rg.AddingProblem(5), rg.Adam(), steps=1),
+        ValueError,
+        r"model must have n_in = 2 and a 'linear' head with 1 outputs .*got n_in = 3",
+    ),
+    "train steps zero": (
+        lambda: rg.train(ADDER, rg.AddingProblem(5), rg.Adam(), steps=0),
+        ValueError,
+        r"steps must be >= 1, got 0",
+    ),
+    "train optimizer": (
+        lambda: rg.train(ADDER, rg.AddingProblem(5), "adam", steps=1),
+        TypeError,
+        r"optimizer must be an rnngrad Optimizer, got str",
+    ),
+    "train task": (
+        lambda: rg.train(ADDER, "adding", rg.Adam(), steps=1),
+        TypeError,
+        r"task must be an rnngrad task, got str",
+    ),
+    "train gradient_sequences": (
+        lambda: rg.train(ADDER, rg.AddingProblem(5), rg.Adam(), steps=1, eval_batch=2),
+        ValueError,
+        r"gradient_sequences must be <= eval_batch, got 4 > 2",
+    ),
+    "train clip zero": (
+        lambda: rg.train(ADDER, rg.AddingProblem(5), rg.Adam(), steps=1, clip=0),
+        ValueError,
+        r"clip must be > 0",
+    ),
+    "state_gradient_norms model type": (
+        lambda: rg.state_gradient_norms("rnn", X, Y[-1]),
+        TypeError,
+        r"model must be an rnngrad RNN, LSTM or GRU, got str",
+    ),
+    "state_gradient_norms without head": (
+        lambda: rg.state_gradient_norms(BARE, X, Y[-1]),
+        ValueError,
+        r"this RNN has no head",
+    ),
+    "state_gradient_norms labels wrong shape": (
+        lambda: rg.state_gradient_norms(MODEL, X, Y),
+        ValueError,
+        r"y must have shape \(2,\), got \(6, 2\)",
+    ),
+    # ---- experiments
+    "make_model kind": (
+        lambda: rg.make_model("transformer", 2, 4, 1, head="linear"),
+        ValueError,
+        r"kind must be one of .*'rnn'.*got 'transformer'",
+    ),
+    "make_model init of another model": (
+        lambda: rg.make_model("lstm", 2, 4, 1, head="linear", init="identity"),
+        ValueError,
+        r"init must be one of 'gaussian', 'orthogonal', got 'identity'",
+    ),
+    "scaled_gaussian radius zero": (
+        lambda: rg.scaled_gaussian(4, 0.0),
+        ValueError,
+        r"radius must be > 0, got 0.0",
+    ),
+    "chapter_experiments seed negative": (
+        lambda: rg.chapter_experiments(seeds=[-1]),
+        ValueError,
+        r"seed must be >= 0, got -1",
+    ),
+    "ExperimentConfig model": (
+        lambda: rg.ExperimentConfig(model="elman"),
+        ValueError,
+        r"model must be one of 'gru', 'irnn', 'lstm', 'rnn', got 'elman'",
+    ),
+    "ExperimentConfig lag short for hochreiter": (
+        lambda: rg.ExperimentConfig(task="adding-hochreiter", lag=10),
+        ValueError,
+        r"length must be >= 20, got 10",
+    ),
+    "ExperimentConfig steps float": (
+        lambda: rg.ExperimentConfig(steps=1e3),
+        TypeError,
+        r"steps must be an integer",
+    ),
+    "run config type": (
+        lambda: run_experiment({"task": "adding"}),
+        TypeError,
+        r"config must be an ExperimentConfig, got dict",
+    ),
+    "run cache_dir type": (
+        lambda: run_experiment(rg.ExperimentConfig(), cache_dir=3),
+        TypeError,
+        r"cache_dir must be a path or None, got int",
+    ),
+    "run_many not a sequence": (
+        lambda: run_many(rg.ExperimentConfig()),
+        TypeError,
+        r"configs must be a sequence of ExperimentConfig",
+    ),
+    "run_many processes zero": (
+        lambda: run_many([], processes=0),
+        ValueError,
+        r"processes must be >= 1, got 0",
     ),
 }
 

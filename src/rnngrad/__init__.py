@@ -6,6 +6,7 @@ Everything is plain numpy; the chapter's figures and numbers are computed by it.
 
 from .activations import ACTIVATIONS, Activation, get_activation
 from .bptt import BPTTTerms, bptt_terms, immediate_derivative, total_derivative
+from .experiments import ExperimentConfig, ExperimentResult, chapter_experiments, make_model
 from .gated import block_norms_by_lag
 from .gradcheck import numerical_gradient, numerical_jacobian, relative_error
 from .gru import GRU, GRUCache
@@ -17,6 +18,7 @@ from .jacobians import (
     state_jacobians,
 )
 from .lstm import LSTM, LSTMCache
+from .optim import SGD, Adam, Optimizer, clip_by_global_norm, clip_by_value, global_norm
 from .rnn import RNN, ForwardCache
 from .spectral import (
     eigenvalues,
@@ -25,30 +27,48 @@ from .spectral import (
     pascanu_bound,
     rescale_spectral_norm,
     rescale_spectral_radius,
+    scaled_gaussian,
     singular_values,
     spectral_norm,
     spectral_radius,
 )
+from .tasks import AddingProblem, AgreementTask, Task
+from .train import History, TrainResult, state_gradient_norms, train
 
 __all__ = [
     "ACTIVATIONS",
     "GRU",
     "LSTM",
     "RNN",
+    "SGD",
     "Activation",
+    "Adam",
+    "AddingProblem",
+    "AgreementTask",
     "BPTTTerms",
+    "ExperimentConfig",
+    "ExperimentResult",
     "ForwardCache",
     "GRUCache",
+    "History",
     "LSTMCache",
+    "Optimizer",
+    "Task",
+    "TrainResult",
     "block_norms_by_lag",
     "bptt_terms",
+    "chapter_experiments",
+    "clip_by_global_norm",
+    "clip_by_value",
     "eigenvalues",
     "get_activation",
+    "global_norm",
     "identity_init",
     "immediate_derivative",
     "jacobian_norm_table",
     "jacobian_norms_by_lag",
     "jacobian_product",
+    "make_model",
     "numerical_gradient",
     "numerical_jacobian",
     "orthogonal",
@@ -56,11 +76,14 @@ __all__ = [
     "relative_error",
     "rescale_spectral_norm",
     "rescale_spectral_radius",
+    "scaled_gaussian",
     "singular_values",
     "spectral_norm",
     "spectral_radius",
+    "state_gradient_norms",
     "state_jacobian",
     "state_jacobians",
     "total_derivative",
+    "train",
 ]
 __version__ = "0.1.0"

@@ -1,0 +1,201 @@
+"""Experiment configs, the models they name, and the on-disk cache of their results."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import rnngrad.experiments as ex
+from rnngrad import GRU, LSTM, RNN, spectral_radius
+from rnngrad.experiments import ExperimentConfig, ExperimentResult, make_model, run, run_many
+
+TINY = ExperimentConfig(task="adding", lag=5, model="rnn", n_h=4, batch=4, steps=6, eval_every=3)
+
+
+def same(a: ExperimentResult, b: ExperimentResult) -> None:
+    """Equal in everything but the wall time."""
+    assert a.config == b.config
+    assert (a.success, a.final_metric) == (b.success, b.final_metric)
+    for field in dataclasses.fields(a.history):
+        np.testing.assert_array_equal(
+            getattr(a.history, field.name), getattr(b.history, field.name)
+        )
+    assert a.parameters.keys() == b.parameters.keys()
+    for name, value in a.parameters.items():
+        np.testing.assert_array_equal(value, b.parameters[name])
+
+
+@pytest.fixture
+def computed(monkeypatch: pytest.MonkeyPatch) -> list[ExperimentConfig]:
+    """The configs actually computed (not read from the cache), in order."""
+    calls: list[ExperimentConfig] = []
+    compute = ex._compute
+
+    def counting(config: ExperimentConfig) -> ExperimentResult:
+        calls.append(config)
+        return compute(config)
+
+    monkeypatch.setattr(ex, "_compute", counting)
+    monkeypatch.delenv(ex.CACHE_ENV, raising=False)
+    return calls
+
+
+# ---------------------------------------------------------------- configs and models
+def test_configs_are_canonical_and_hashable() -> None:
+    a = ExperimentConfig(lr=1, clip=1)
+    b = ExperimentConfig(lr=1.0, clip=1.0, init="orthogonal")
+    assert a == b
+    assert hash(a) == hash(b)
+    assert a.key() == b.key()
+    assert a.key() != ExperimentConfig(seed=1).key()
+    assert ExperimentConfig(model="irnn").init == "identity"
+
+
+def test_make_model_builds_the_named_initialisations() -> None:
+    irnn = make_model("irnn", 2, 8, 1, head="linear", rng=0)
+    assert isinstance(irnn, RNN)
+    assert irnn.activation == "relu"
+    np.testing.assert_array_equal(irnn.W, np.eye(8))
+    assert np.std(irnn.U) < 0.01
+    scaled = make_model("rnn", 2, 8, 1, head="linear", init="scaled", radius=0.7, rng=0)
+    assert scaled.activation == "tanh"
+    assert spectral_radius(scaled.W) == pytest.approx(0.7)
+    lstm = make_model("lstm", 2, 8, 1, head="linear", gate_bias=2.0, rng=0)
+    assert isinstance(lstm, LSTM)
+    np.testing.assert_array_equal(lstm.b, np.repeat([0.0, 2.0, 0.0, 0.0], 8))  # i, f, g, o
+    gru = make_model("gru", 2, 8, 1, head="linear", gate_bias=2.0, rng=0)
+    assert isinstance(gru, GRU)
+    np.testing.assert_array_equal(gru.b, np.repeat([0.0, 2.0, 0.0], 8))  # r, z, n
+
+
+def test_the_chapter_set_covers_every_model_task_lag_and_seed() -> None:
+    configs = ex.chapter_experiments()
+    assert len(configs) == len(set(configs)) == 4 * (5 + 5) * 3
+    assert {(c.task, c.lag) for c in configs} == {("adding", t) for t in ex.ADDING_LAGS} | {
+        ("agreement", lag) for lag in ex.AGREEMENT_LAGS
+    }
+
+
+def test_a_result_rebuilds_its_trained_model() -> None:
+    result = run(TINY)
+    model = result.model()
+    for name, value in result.parameters.items():
+        np.testing.assert_array_equal(getattr(model, name), value)
+
+
+# ---------------------------------------------------------------- the cache
+def test_same_config_same_result_bit_for_bit(computed: list[ExperimentConfig]) -> None:
+    same(run(TINY), run(TINY))
+    assert computed == [TINY, TINY]  # without a cache directory, nothing is cached
+
+
+def test_a_cached_result_is_served_without_recomputing(
+    tmp_path: Path, computed: list[ExperimentConfig]
+) -> None:
+    first = run(TINY, tmp_path)
+    second = run(TINY, tmp_path)
+    assert computed == [TINY]
+    same(first, second)
+    assert second.seconds == first.seconds  # the stored time of the run that computed it
+    other = dataclasses.replace(TINY, seed=1)
+    run(other, tmp_path)
+    assert computed == [TINY, other]
+    assert not list(tmp_path.rglob("*.tmp"))  # the temporary files were renamed into place
+
+
+def test_the_environment_variable_names_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, computed: list[ExperimentConfig]
+) -> None:
+    monkeypatch.setenv(ex.CACHE_ENV, str(tmp_path))
+    run(TINY)
+    assert ex.cache_path(TINY, tmp_path).is_file()
+    run(TINY)
+    assert computed == [TINY]
+
+
+def test_an_edit_of_the_library_recomputes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, computed: list[ExperimentConfig]
+) -> None:
+    run(TINY, tmp_path)
+    monkeypatch.setattr(ex, "source_hash", lambda: "0" * 64)
+    run(TINY, tmp_path)
+    assert computed == [TINY, TINY]
+
+
+def test_the_library_key_covers_the_models_but_not_the_plots() -> None:
+    package = Path(ex.__file__).parent
+    names = {path.name for path in ex._local_imports(package, "experiments")}
+    assert {"experiments.py", "train.py", "rnn.py", "lstm.py", "gru.py", "activations.py"} <= names
+    assert "plots.py" not in names
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # a partial write
+        lambda data: data[:-1] + bytes([data[-1] ^ 1]),  # one flipped bit
+        lambda data: b"",
+        lambda data: b"not a cache file at all, but long enough to hold a header" * 2,
+    ],
+    ids=["truncated", "bit-flip", "empty", "garbage"],
+)
+def test_a_damaged_file_is_recomputed_never_read(
+    tmp_path: Path, computed: list[ExperimentConfig], damage
+) -> None:
+    good = run(TINY, tmp_path)
+    path = ex.cache_path(TINY, tmp_path)
+    path.write_bytes(damage(path.read_bytes()))
+    same(run(TINY, tmp_path), good)
+    assert computed == [TINY, TINY]
+    run(TINY, tmp_path)  # and the file was repaired
+    assert computed == [TINY, TINY]
+
+
+def test_a_file_of_another_config_is_not_served(
+    tmp_path: Path, computed: list[ExperimentConfig]
+) -> None:
+    other = dataclasses.replace(TINY, seed=3)
+    run(other, tmp_path)
+    path = ex.cache_path(TINY, tmp_path)
+    ex.cache_path(other, tmp_path).rename(path)
+    assert run(TINY, tmp_path).config == TINY
+    assert computed == [other, TINY]
+
+
+def test_two_builds_at_once_compute_an_experiment_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, computed: list[ExperimentConfig]
+) -> None:
+    counting = ex._compute
+
+    def slow(config: ExperimentConfig) -> ExperimentResult:
+        time.sleep(0.3)  # long enough for the other build to ask meanwhile
+        return counting(config)
+
+    monkeypatch.setattr(ex, "_compute", slow)
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: run(TINY, tmp_path), range(2)))
+    assert computed == [TINY]
+    same(*results)
+
+
+def test_run_many_keeps_the_order_and_computes_duplicates_once(
+    tmp_path: Path, computed: list[ExperimentConfig]
+) -> None:
+    configs = [dataclasses.replace(TINY, seed=s) for s in (2, 0, 2)]
+    run(configs[1], tmp_path)
+    results = run_many(configs, tmp_path, processes=1)
+    assert [r.config for r in results] == configs
+    assert computed == [configs[1], configs[0]]
+
+
+def test_run_many_in_processes_matches_one_process(tmp_path: Path) -> None:
+    configs = [dataclasses.replace(TINY, seed=s, model=m) for s in (0, 1) for m in ("rnn", "gru")]
+    parallel = run_many(configs, tmp_path / "parallel", processes=2)
+    for config, result in zip(configs, parallel, strict=True):
+        assert ex.cache_path(config, tmp_path / "parallel").is_file()
+        same(result, run(config))
