@@ -102,6 +102,8 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx_copybutton",
     "sphinxcontrib.bibtex",
+    "sphinx_exercise",
+    "sphinx_togglebutton",
 ]
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "jupyter_execute"]
 templates_path = [str(ROOT / "book" / "_templates")]

@@ -191,3 +191,59 @@ def test_chapter_figures_reject_bad_arguments() -> None:
     run = scalar.descend_bias(8.0, -4.0, 3.0, learning_rate=0.1, iterations=2)
     with pytest.raises(TypeError, match="clipping must be a Descent"):
         plots.clipping_descent(run, None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_norms_by_lag_draws_one_labelled_line_per_network(lang: str) -> None:
+    from rnngrad import GRU, LSTM
+    from rnngrad.jacobians import jacobian_norms_by_lag, state_jacobians
+
+    x = np.random.default_rng(0).standard_normal((8, 2))
+    lstm = LSTM.random(2, 3, rng=0)
+    curves = {
+        "rnn tanh": jacobian_norms_by_lag(state_jacobians(RNN.random(2, 3, rng=0), x), t=8),
+        "lstm": lstm.jacobian_norms_by_lag(x, 8),
+        "lstm 1997": LSTM.random(2, 3, forget_gate=False, rng=0).jacobian_norms_by_lag(x, 8),
+        "gru": GRU.random(2, 3, rng=0).jacobian_norms_by_lag(x, 8),
+        "carousel": lstm.jacobian_norms_by_lag(x, 8, block="carousel"),
+    }
+    ax = plots.norms_by_lag(curves, dashed={"carousel"}, lang=lang).axes[0]
+    assert ax.get_yscale() == "log"
+    assert len(ax.lines) == len(curves)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [label(k, lang) for k in curves]
+    assert [line.get_linestyle() for line in ax.lines] == ["-"] * 4 + ["--"]
+    assert list(ax.lines[0].get_xdata()) == list(range(9))
+    assert ax.get_xlabel() == label("lag", lang)
+    assert ax.get_ylabel() == label("h jacobian norm", lang)
+
+
+def test_norms_by_lag_labels_differ_between_languages() -> None:
+    curves = {"lstm 1997": [1.0, 0.5], "rnn tanh": [1.0, 0.1]}
+    texts = {
+        lang: [
+            t.get_text()
+            for t in plots.norms_by_lag(curves, lang=lang).axes[0].get_legend().get_texts()
+        ]
+        for lang in LANGUAGES
+    }
+    assert texts["ru"] == ["LSTM без вентиля забывания (1997)", "простая сеть с tanh"]
+    assert texts["en"] != texts["ru"]
+
+
+def test_norms_by_lag_rejects_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="curves must hold at least one curve"):
+        plots.norms_by_lag({})
+    with pytest.raises(ValueError, match=r"curves keys must be label keys .*'lstm2'"):
+        plots.norms_by_lag({"lstm2": [1.0, 0.5]})
+    with pytest.raises(ValueError, match=r"same length t \+ 1 >= 2, got \[2, 3\]"):
+        plots.norms_by_lag({"lstm": [1.0, 0.5], "gru": [1.0, 0.5, 0.2]})
+    with pytest.raises(ValueError, match=r"same length t \+ 1 >= 2, got \[1\]"):
+        plots.norms_by_lag({"lstm": [1.0]})
+    with pytest.raises(ValueError, match=r"curves\['gru'\] must be > 0"):
+        plots.norms_by_lag({"gru": [1.0, 0.0]})
+    with pytest.raises(ValueError, match=r"curves\['gru'\] must be finite"):
+        plots.norms_by_lag({"gru": [1.0, np.inf]})
+    with pytest.raises(ValueError, match=r"dashed must name keys of curves, got \['carousel'\]"):
+        plots.norms_by_lag({"gru": [1.0, 0.5]}, dashed={"carousel"})
+    with pytest.raises(ValueError, match="lang must be one of"):
+        plots.norms_by_lag({"gru": [1.0, 0.5]}, lang="de")

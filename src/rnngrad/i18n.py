@@ -35,6 +35,12 @@ LABELS: dict[str, dict[str, str]] = {
         "clipping": "norm clipping",
         "iteration": "iteration",
         "loss": "loss $L(b)$ (log scale)",
+        "h jacobian norm": r"$\|\partial h_t / \partial h_{t-\ell}\|_2$ (log scale)",
+        "rnn tanh": "tanh RNN",
+        "lstm": "LSTM, $b_f = 1$",
+        "lstm 1997": "LSTM without forget gate (1997)",
+        "gru": "GRU",
+        "carousel": r"LSTM carousel $\|\Pi_j\, \mathrm{diag}(f_j)\|_2$",
     },
     "ru": {
         "z": "аргумент $z$",
@@ -60,6 +66,12 @@ LABELS: dict[str, dict[str, str]] = {
         "clipping": "с обрезкой по норме",
         "iteration": "итерация",
         "loss": "потеря $L(b)$ (лог. шкала)",
+        "h jacobian norm": r"$\|\partial h_t / \partial h_{t-\ell}\|_2$ (лог. шкала)",
+        "rnn tanh": "простая сеть с tanh",
+        "lstm": "LSTM, $b_f = 1$",
+        "lstm 1997": "LSTM без вентиля забывания (1997)",
+        "gru": "GRU",
+        "carousel": r"карусель LSTM $\|\Pi_j\, \mathrm{diag}(f_j)\|_2$",
     },
 }
 

@@ -7,7 +7,7 @@ matplotlib state is touched: the house style is applied through a context, once,
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._validate import as_float_array, check_real, check_shape
 from .activations import Activation, get_activation
-from .i18n import check_language, format_number, label
+from .i18n import LABELS, check_language, format_number, label
 from .jacobians import SpectralSweep
 from .scalar import Descent
 
@@ -425,3 +425,82 @@ def _norm_table(name: str, table: ArrayLike) -> NDArray[np.float64]:
     if not np.all(np.isfinite(lower) & (lower > 0)):
         raise ValueError(f"{name} must hold finite norms > 0 on and below the diagonal")
     return arr
+
+
+def norms_by_lag(
+    curves: Mapping[str, ArrayLike],
+    *,
+    dashed: Collection[str] = (),
+    lang: str = "en",
+) -> Figure:
+    """Norms of Jacobian products against the lag, one line per network, on a log scale.
+
+    The figure that sets the gated networks beside the simple one: for instance
+    ‖∂s_t/∂s_{t−ℓ}‖_2 of a tanh RNN, ‖∂h_t/∂h_{t−ℓ}‖_2 of an LSTM and of a GRU (as
+    :meth:`~rnngrad.lstm.LSTM.jacobian_norms_by_lag` and
+    :meth:`~rnngrad.gru.GRU.jacobian_norms_by_lag` return them), and the LSTM's carousel
+    ‖Π diag(f_j)‖_2, all for ℓ = 0 … t.
+
+    Parameters
+    ----------
+    curves : mapping of str to array_like, shape (t + 1,)
+        Label key → norms for the lags 0 … t, all of the same length t + 1 ≥ 2 and > 0.
+        The keys name labels of ``rnngrad.i18n.LABELS`` (e.g. ``"rnn tanh"``,
+        ``"lstm"``, ``"lstm 1997"``, ``"gru"``, ``"carousel"``), which become the legend;
+        the lines are drawn in this order, in the colours of :data:`PALETTE`.
+    dashed : collection of str
+        Keys of ``curves`` drawn dashed, e.g. a quantity of another kind than the rest.
+    lang : str
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``curves`` is empty or has more entries than :data:`PALETTE` has colours, a key
+        is not a label, a curve is not finite and > 0, the lengths differ or are < 2, or
+        ``dashed`` names a key that is not in ``curves``.
+    """
+    check_language(lang)
+    if not curves:
+        raise ValueError("curves must hold at least one curve, got an empty mapping")
+    if len(curves) > len(PALETTE):
+        raise ValueError(
+            f"curves must hold at most {len(PALETTE)} curves (one colour each), got {len(curves)}"
+        )
+    unknown = [key for key in curves if key not in LABELS[lang]]
+    if unknown:
+        raise ValueError(f"curves keys must be label keys of rnngrad.i18n.LABELS, got {unknown}")
+    extra = sorted(set(dashed) - set(curves))
+    if extra:
+        raise ValueError(f"dashed must name keys of curves, got {extra}")
+    arrays = {
+        key: as_float_array(f"curves[{key!r}]", v, shape=("t + 1",)) for key, v in curves.items()
+    }
+    lengths = sorted({a.shape[0] for a in arrays.values()})
+    if len(lengths) != 1 or lengths[0] < 2:
+        raise ValueError(f"curves must all have the same length t + 1 >= 2, got {lengths}")
+    for key, values in arrays.items():
+        if np.any(values <= 0):
+            raise ValueError(f"curves[{key!r}] must be > 0 (a logarithmic scale), got a value <= 0")
+    lags = np.arange(lengths[0])
+    with house_style():
+        fig = Figure(figsize=(6.4, 4.0))
+        ax = fig.add_subplot()
+        for i, (key, values) in enumerate(arrays.items()):
+            ax.semilogy(
+                lags,
+                values,
+                linewidth=1.5 if key in dashed else 2,
+                linestyle="--" if key in dashed else "-",
+                color=PALETTE[i],
+                label=label(key, lang),
+            )
+        ax.set_xlabel(label("lag", lang))
+        ax.set_ylabel(label("h jacobian norm", lang))
+        ax.legend(loc="lower left", fontsize=9)
+        fig.tight_layout()
+    return fig
