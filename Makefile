@@ -118,6 +118,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_rnn.py
+	$(BIN)/python benchmarks/bench_experiments.py
 
 ## live: rebuild one edition on every save and serve it (BOOK_LANG=ru make live)
 live: $(STAMP)

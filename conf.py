@@ -22,6 +22,7 @@ from sphinx import addnodes
 from sphinx.deprecation import RemovedInSphinx10Warning
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
+from sphinx_exercise import nodes as exercise_nodes
 from sphinxcontrib.bibtex.plugin import register_plugin
 from sphinxcontrib.bibtex.style.referencing import BracketStyle, PersonStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
@@ -220,6 +221,28 @@ class _BibliographyAsList(SphinxPostTransform):
                 parent.remove(citation)
 
 
+class _ExerciseLabelsInLatex(SphinxPostTransform):
+    """Let a reference to an exercise land in the handout.
+
+    sphinx-exercise labels an exercise ``exercise:<label>`` in LaTeX, but a reference to it
+    ({ref} in the text, the "Solution to Exercise N" title) points at Sphinx's usual
+    ``<docname>:<label>``, which it never writes: XeLaTeX reports undefined references. The
+    usual label is added in front of each exercise.
+    """
+
+    builders = ("latex",)
+    default_priority = 800
+
+    def run(self, **kwargs: Any) -> None:
+        registry = getattr(self.env, "sphinx_exercise_registry", {})
+        for node in list(self.document.findall(exercise_nodes.exercise_enumerable_node)):
+            label = node.get("label")
+            docname = registry.get(label, {}).get("docname")
+            if label and docname:
+                anchor = rf"\phantomsection\label{{{docname}:{label}}}"
+                node.parent.insert(node.parent.index(node), nodes.raw("", anchor, format="latex"))
+
+
 # -- Autodoc -------------------------------------------------------------------------------
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
@@ -272,6 +295,10 @@ def _configure_language(app: Any, config: Any) -> None:
             if stale.name != key:
                 shutil.rmtree(stale)
     _use_project_ipython_profile()
+    # The chapter's training experiments are cached on disk, keyed on their configuration and
+    # the library's source: the English and the Russian build (and the test builds) compute
+    # each one once. Not under RNNGRAD_BUILD_DIR: a from-scratch test build reuses them.
+    os.environ.setdefault("RNNGRAD_EXPERIMENT_CACHE", str(ROOT / "_build" / "experiments"))
 
 
 def _use_project_ipython_profile() -> None:
@@ -564,6 +591,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("html-page-context", _handout_link, priority=502)
     app.add_post_transform(_HandoutLayout)
     app.add_post_transform(_BibliographyAsList)
+    app.add_post_transform(_ExerciseLabelsInLatex)
     # The site as readers meet it (see the block above).
     app.connect("html-page-context", _notebook_link, priority=503)
     app.connect("build-finished", _publish_notebooks)

@@ -199,3 +199,18 @@ def test_run_many_in_processes_matches_one_process(tmp_path: Path) -> None:
     for config, result in zip(configs, parallel, strict=True):
         assert ex.cache_path(config, tmp_path / "parallel").is_file()
         same(result, run(config))
+
+
+def test_initial_model_is_the_start_of_training_and_summaries_count_seeds() -> None:
+    config = ExperimentConfig(task="adding", lag=6, model="rnn", steps=10, eval_every=5, seed=3)
+    first, again = config.initial_model(), config.initial_model()
+    np.testing.assert_array_equal(first.W, again.W)
+    result = ex.run(config)
+    assert not np.array_equal(result.model().W, first.W)  # training moved W
+    other = ex.run(dataclasses.replace(config, seed=4))
+    counts = ex.solved_by_lag([result, other], "rnn", "adding")
+    assert counts == {6: int(result.success) + int(other.success)}
+    longest = ex.longest_solved([result, other], "rnn", "adding")
+    assert longest == (6 if result.success and other.success else 0)
+    with pytest.raises(ValueError, match="results hold no run of model 'lstm'"):
+        ex.solved_by_lag([result], "lstm", "adding")

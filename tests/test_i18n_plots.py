@@ -7,6 +7,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from rnngrad import RNN, plots
+from rnngrad.experiments import ExperimentResult
 from rnngrad.i18n import (
     LABELS,
     LANGUAGES,
@@ -144,7 +145,9 @@ def test_chapter_figures_of_the_why_and_evidence_pages_speak_the_language(lang: 
     sweep = sweep_spectral_norm([0.5, 1.5], n_h=4, T=6)
     ax = plots.spectral_sweep(sweep, lang=lang).axes[0]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == [rf"$\sigma = {format_number(s, lang, digits=1)}$" for s in (0.5, 1.5)]
+    assert legend == [
+        rf"$\sigma = {format_number(s, lang, digits=1).replace(',', '{,}')}$" for s in (0.5, 1.5)
+    ]
     assert len(ax.lines) == 4  # a curve and its dashed bound per σ
     assert ax.get_xlabel() == label("lag", lang)
 
@@ -155,7 +158,9 @@ def test_chapter_figures_of_the_why_and_evidence_pages_speak_the_language(lang: 
     model = RNN.random(2, 3, rng=0)
     table = jacobian_norm_table(state_jacobians(model, np.ones((5, 2))))
     heat = plots.jacobian_heatmaps([table, table], [1.0, 2.5], lang=lang)
-    assert heat.axes[1].get_title() == rf"$\sigma = {format_number(2.5, lang, digits=1)}$"
+    assert heat.axes[1].get_title() == (
+        rf"$\sigma = {format_number(2.5, lang, digits=1).replace(',', '{,}')}$"
+    )
     assert heat.axes[-1].get_ylabel() == label("log norm", lang)  # the colour bar
 
     b = np.linspace(-6.0, 0.0, 30)
@@ -247,3 +252,163 @@ def test_norms_by_lag_rejects_bad_arguments() -> None:
         plots.norms_by_lag({"gru": [1.0, 0.5]}, dashed={"carousel"})
     with pytest.raises(ValueError, match="lang must be one of"):
         plots.norms_by_lag({"gru": [1.0, 0.5]}, lang="de")
+
+
+@pytest.fixture(scope="module")
+def short_runs() -> list[ExperimentResult]:
+    """A few tiny training runs (seconds), enough to draw the experiments' figures."""
+    from rnngrad import experiments
+
+    return [
+        experiments.run(
+            experiments.ExperimentConfig(
+                task=task, lag=lag, model=model, steps=20, eval_every=10, eval_batch=16, seed=seed
+            )
+        )
+        for task, lag in (("adding", 6), ("adding", 8), ("agreement", 2))
+        for model in ("rnn", "lstm")
+        for seed in (0, 1)
+    ]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_success_against_lag_draws_one_curve_per_model_and_the_baseline(
+    short_runs: list[ExperimentResult],
+    lang: str,
+) -> None:
+    adding = [r for r in short_runs if r.config.task == "adding"]
+    ax = plots.success_against_lag(adding, lang=lang).axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert set(legend) == {
+        label("model rnn", lang),
+        label("model lstm", lang),
+        label("baseline mse", lang),
+    }
+    assert ax.get_yscale() == "log"
+    assert ax.get_xlabel() == label("lag adding", lang)
+    agreement = [r for r in short_runs if r.config.task == "agreement"]
+    ax = plots.success_against_lag(agreement, lang=lang).axes[0]
+    assert ax.get_yscale() == "linear"
+    assert ax.get_ylabel() == label("accuracy", lang)
+
+
+def test_experiment_figures_reject_bad_arguments(short_runs: list[ExperimentResult]) -> None:
+    with pytest.raises(ValueError, match="results must all be of one task"):
+        plots.success_against_lag(short_runs)
+    with pytest.raises(TypeError, match="results must be a non-empty sequence"):
+        plots.success_against_lag([])
+    with pytest.raises(TypeError, match="results must be a non-empty mapping"):
+        plots.gradient_during_training({"a": 1})  # type: ignore[dict-item]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_gradient_during_training_draws_one_line_per_evaluation(
+    short_runs: list[ExperimentResult],
+    lang: str,
+) -> None:
+    run = short_runs[0]
+    fig = plots.gradient_during_training({"RNN": run, "LSTM": short_runs[2]}, lang=lang)
+    assert len(fig.axes[0].lines) == run.history.eval_steps.shape[0]
+    assert fig.axes[0].get_title() == "RNN"
+    assert fig.axes[0].get_ylabel() == label("gradient share", lang)
+
+
+# ---------------------------------------------------------------- the page on remedies
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_init_spectra_draws_singular_values_and_eigenvalues(lang: str) -> None:
+    from rnngrad.spectral import identity_init, orthogonal, scaled_gaussian
+
+    matrices = {
+        "init orthogonal": orthogonal(5, rng=0),
+        "init scaled": scaled_gaussian(5, rng=0),
+        "init identity": identity_init(5),
+    }
+    left, right = plots.init_spectra(matrices, lang=lang).axes
+    assert [t.get_text() for t in left.get_legend().get_texts()] == [
+        label(key, lang) for key in matrices
+    ]
+    assert left.get_xlabel() == label("singular index", lang)
+    assert left.get_ylabel() == label("singular values", lang)
+    assert right.get_title() == label("eigenvalues", lang)
+    # the unit circle, then one line of singular values / one set of eigenvalues per matrix
+    assert len(left.lines) == 3
+    assert len(right.lines) == 4
+    assert np.allclose(left.lines[0].get_ydata(), 1.0)  # orthogonal: every σ_i = 1
+    identity_eigs = right.lines[3]
+    assert np.allclose(identity_eigs.get_xdata(), 1.0)
+    assert np.allclose(identity_eigs.get_ydata(), 0.0)
+
+
+def test_init_spectra_rejects_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="matrices must hold at least one entry"):
+        plots.init_spectra({})
+    with pytest.raises(ValueError, match=r"matrices keys must be label keys .*'orthogonal'"):
+        plots.init_spectra({"orthogonal": np.eye(2)})
+    with pytest.raises(ValueError, match=r"matrices\['init identity'\] must be square"):
+        plots.init_spectra({"init identity": np.ones((2, 3))})
+    with pytest.raises(ValueError, match=r"matrices\['init identity'\] must be finite"):
+        plots.init_spectra({"init identity": np.array([[1.0, np.nan], [0.0, 1.0]])})
+    with pytest.raises(ValueError, match="lang must be one of"):
+        plots.init_spectra({"init identity": np.eye(2)}, lang="de")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_state_and_init_panels_speak_the_language(lang: str) -> None:
+    states = {1.2: {"tanh": [1.0, 2.0, 3.0], "relu": [1.0, 4.0, 9.0]}, 1.5: {"relu": [1, 8, 27]}}
+    fig = plots.state_norms(states, lang=lang)
+    first, second = fig.axes
+    assert first.get_yscale() == "log"
+    assert first.get_xlabel() == label("step t", lang)
+    assert first.get_ylabel() == label("state norm", lang)
+    assert list(first.lines[0].get_xdata()) == [1, 2, 3]  # t = 1 … T
+    assert second.get_title() == ("$\\sigma = 1{,}5$" if lang == "ru" else "$\\sigma = 1.5$")
+    assert [t.get_text() for t in first.get_legend().get_texts()] == [
+        label("tanh", lang),
+        label("relu", lang),
+    ]
+    assert first.lines[1].get_color() == second.lines[0].get_color()  # ReLU in both panels
+
+    norms = {
+        1.0: {"init orthogonal": [1.0, 0.1], "irnn relu": [1.0, 1.0]},
+        0.1: {"irnn relu": [1, 1]},
+    }
+    fig = plots.norms_by_init(norms, lang=lang)
+    assert [ax.get_title() for ax in fig.axes] == [
+        label("input scale", lang).format(scale=s)
+        for s in ("1", format_number(0.1, lang, digits=1))
+    ]
+    assert list(fig.axes[0].lines[0].get_xdata()) == [0, 1]  # lags from 0
+    assert fig.axes[0].get_ylabel() == label("jacobian norm", lang)
+    assert fig.axes[0].get_xlabel() == label("lag", lang)
+
+
+def test_input_scale_labels_differ_between_languages() -> None:
+    titles = {
+        lang: plots.norms_by_init({0.1: {"init gaussian": [1.0, 0.5]}}, lang=lang)
+        .axes[0]
+        .get_title()
+        for lang in LANGUAGES
+    }
+    assert titles == {"en": "input weights × 0.1", "ru": "входные веса × 0,1"}
+
+
+@pytest.mark.parametrize("draw", [plots.state_norms, plots.norms_by_init])
+def test_state_and_init_panels_reject_bad_arguments(draw) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match="norms must hold at least one panel"):
+        draw({})
+    with pytest.raises(ValueError, match=r"norms\[1.0\] must hold at least one entry"):
+        draw({1.0: {}})
+    with pytest.raises(ValueError, match="norms keys must be > 0"):
+        draw({-1.0: {"tanh": [1.0, 0.5]}})
+    with pytest.raises(ValueError, match=r"norms\[1.0\] keys must be label keys .*'sigmoid2'"):
+        draw({1.0: {"sigmoid2": [1.0, 0.5]}})
+    with pytest.raises(ValueError, match=r"norms\[1.0\]\['tanh'\] must be > 0"):
+        draw({1.0: {"tanh": [1.0, 0.0]}})
+    with pytest.raises(ValueError, match=r"norms\[1.0\]\['tanh'\] must be finite"):
+        draw({1.0: {"tanh": [1.0, np.inf]}})
+    with pytest.raises(ValueError, match=r"same length >= 2, got \[2, 3\]"):
+        draw({1.0: {"tanh": [1.0, 0.5]}, 2.0: {"tanh": [1.0, 0.5, 0.2]}})
+    with pytest.raises(ValueError, match=r"same length >= 2, got \[1\]"):
+        draw({1.0: {"tanh": [1.0]}})
+    with pytest.raises(ValueError, match="lang must be one of"):
+        draw({1.0: {"tanh": [1.0, 0.5]}}, lang="de")

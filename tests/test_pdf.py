@@ -35,7 +35,7 @@ TEX_PACKAGES = (
 # A line may stick out of the text block by a hair (LaTeX reports fractions of a point);
 # anything wider is visible on paper.
 OVERFULL_LIMIT_PT = 5.0
-PAGES = range(3, 81)
+PAGES = range(3, 161)  # the chapter, its exercises and the API appendix
 
 pytestmark = [pytest.mark.slow, pytest.mark.pdf]
 

@@ -262,6 +262,15 @@ class ExperimentConfig:
         object.__setattr__(self, "lag", check_int("lag", self.lag, minimum=1))
         self.make_task()  # the task checks the lag against its own minimum
 
+    def initial_model(self) -> Model:
+        """Return the model as it is before training (the same for every run of this config)."""
+        task = self.make_task()
+        return make_model(
+            self.model, task.n_in, self.n_h, task.n_out, head=task.head, init=self.init,
+            radius=self.radius, gate_bias=self.gate_bias,
+            rng=np.random.default_rng(_seeds(self.seed)[0]),
+        )  # fmt: skip
+
     def make_task(self) -> Task:
         """Return the task this configuration trains on."""
         if self.task == "agreement":
@@ -311,33 +320,22 @@ class ExperimentResult:
 
     def model(self) -> Model:
         """Return the trained model."""
-        task = self.config.make_task()
-        fresh = make_model(
-            self.config.model, task.n_in, self.config.n_h, task.n_out, head=task.head,
-            init=self.config.init, radius=self.config.radius,
-        )  # fmt: skip
         trained: dict[str, Any] = self.parameters  # every model takes its own parameter names
-        return dataclasses.replace(fresh, **trained)
+        return dataclasses.replace(self.config.initial_model(), **trained)
+
+
+def _seeds(seed: int) -> list[np.random.SeedSequence]:
+    """Independent seeds for the initialisation and for the data of one run."""
+    return np.random.SeedSequence(seed).spawn(2)
 
 
 def _compute(config: ExperimentConfig) -> ExperimentResult:
     """Train as configured.  Separate seeds for the initialisation and for the data."""
     start = time.perf_counter()
     task = config.make_task()
-    model_seed, data_seed = np.random.SeedSequence(config.seed).spawn(2)
-    model = make_model(
-        config.model,
-        task.n_in,
-        config.n_h,
-        task.n_out,
-        head=task.head,
-        init=config.init,
-        radius=config.radius,
-        gate_bias=config.gate_bias,
-        rng=np.random.default_rng(model_seed),
-    )
+    data_seed = _seeds(config.seed)[1]
     trained, history = train(
-        model,
+        config.initial_model(),
         task,
         config.make_optimizer(),
         steps=config.steps,
@@ -651,3 +649,53 @@ def chapter_experiments(seeds: Sequence[int] = SEEDS) -> list[ExperimentConfig]:
         for model in MODELS
         for seed in seeds
     ]
+
+
+# ============================================================================ summaries
+def solved_by_lag(results: Sequence[ExperimentResult], model: str, task: str) -> dict[int, int]:
+    """For each lag, how many runs of ``model`` on ``task`` solved it.
+
+    Parameters
+    ----------
+    results : sequence of ExperimentResult
+        E.g. from :func:`run_many`.
+    model : {"rnn", "irnn", "lstm", "gru"}
+        The model.
+    task : {"adding", "adding-hochreiter", "agreement"}
+        The task.
+
+    Returns
+    -------
+    dict of int to int
+        Lag → number of successful runs (over the seeds), for every lag that was run.
+
+    Raises
+    ------
+    ValueError
+        If the model or task is unknown, or no result matches both.
+    """
+    runs = _runs_of(results, model, task)
+    return {lag: sum(r.success for r in runs if r.config.lag == lag) for lag in _lags(runs)}
+
+
+def longest_solved(results: Sequence[ExperimentResult], model: str, task: str) -> int:
+    """Return the longest lag at which every run of ``model`` on ``task`` solved it, or 0.
+
+    Parameters and errors as for :func:`solved_by_lag`.
+    """
+    runs = _runs_of(results, model, task)
+    every = [lag for lag in _lags(runs) if all(r.success for r in runs if r.config.lag == lag)]
+    return max(every, default=0)
+
+
+def _runs_of(results: Sequence[ExperimentResult], model: str, task: str) -> list[ExperimentResult]:
+    check_choice("model", model, MODELS)
+    check_choice("task", task, TASKS)
+    runs = [r for r in results if r.config.model == model and r.config.task == task]
+    if not runs:
+        raise ValueError(f"results hold no run of model {model!r} on task {task!r}")
+    return runs
+
+
+def _lags(runs: Sequence[ExperimentResult]) -> list[int]:
+    return sorted({r.config.lag for r in runs})

@@ -20,9 +20,11 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._validate import as_float_array, check_real, check_shape
 from .activations import Activation, get_activation
+from .experiments import ExperimentResult
 from .i18n import LABELS, check_language, format_number, label
 from .jacobians import SpectralSweep
 from .scalar import Descent
+from .spectral import eigenvalues, singular_values
 
 #: Okabe & Ito's palette, distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
@@ -249,7 +251,7 @@ def spectral_sweep(sweep: SpectralSweep, *, lang: str = "en") -> Figure:
             zip(sweep.scales, sweep.norms, sweep.bounds, strict=True)
         ):
             colour = PALETTE[i % len(PALETTE)]
-            text = rf"$\sigma = {format_number(sigma, lang, digits=1)}$"
+            text = rf"$\sigma = {_in_math(format_number(sigma, lang, digits=1))}$"
             ax.semilogy(lags, norms, linewidth=2, color=colour, label=text)
             ax.semilogy(lags, bound, linewidth=1, linestyle="--", color=colour)
         lowest, highest = float(np.min(sweep.norms[:, -1])), float(np.max(sweep.norms))
@@ -345,9 +347,8 @@ def jacobian_heatmaps(
             image = ax.imshow(
                 values, origin="lower", cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="equal"
             )
-            ax.set_title(
-                rf"$\sigma = {format_number(check_real('scales', sigma), lang, digits=1)}$"
-            )
+            number = format_number(check_real("scales", sigma), lang, digits=1)
+            ax.set_title(rf"$\sigma = {_in_math(number)}$")
             ax.set_xlabel("$k$")
             ax.set_ylabel("$t$")
         fig.colorbar(image, ax=list(axes), label=label("log norm", lang))
@@ -502,5 +503,352 @@ def norms_by_lag(
         ax.set_xlabel(label("lag", lang))
         ax.set_ylabel(label("h jacobian norm", lang))
         ax.legend(loc="lower left", fontsize=9)
+        fig.tight_layout()
+    return fig
+
+
+def success_against_lag(results: Sequence[ExperimentResult], *, lang: str = "en") -> Figure:
+    """The task metric at the end of training against the lag, one curve per model.
+
+    The results must all be of one task.  Each point is the median over the seeds, the bar
+    spans the lowest to the highest seed; a dashed line marks what a network that ignores
+    the inputs scores (the MSE of the best constant for the adding problem, 50 % for the
+    agreement task).  The MSE is drawn on a logarithmic scale.
+
+    Parameters
+    ----------
+    results : sequence of ExperimentResult
+        From :func:`rnngrad.experiments.run_many`.
+    lang : str
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    check_language(lang)
+    if not results or not all(isinstance(r, ExperimentResult) for r in results):
+        raise TypeError("results must be a non-empty sequence of ExperimentResult")
+    tasks = {r.config.task for r in results}
+    if len(tasks) != 1:
+        raise ValueError(f"results must all be of one task, got {sorted(tasks)}")
+    task = results[0].config.make_task()
+    models = list(dict.fromkeys(r.config.model for r in results))
+    lags = sorted({r.config.lag for r in results})
+    with house_style():
+        fig = Figure(figsize=(6.0, 3.6))
+        ax = fig.add_subplot()
+        for i, model in enumerate(models):
+            values = [
+                [r.final_metric for r in results if r.config.model == model and r.config.lag == lag]
+                for lag in lags
+            ]
+            middle = np.array([np.median(v) for v in values])
+            spread = np.array(
+                [[middle[j] - min(v), max(v) - middle[j]] for j, v in enumerate(values)]
+            ).T
+            shift = 1 + 0.04 * (i - (len(models) - 1) / 2)  # side by side on the log axis
+            ax.errorbar(
+                np.array(lags) * shift,
+                middle,
+                yerr=spread,
+                marker="o",
+                capsize=3,
+                linewidth=2,
+                color=PALETTE[i % len(PALETTE)],
+                label=label(f"model {model}", lang),
+            )
+        ax.axhline(
+            task.baseline,
+            color="black",
+            linestyle="--",
+            linewidth=1,
+            label=label(f"baseline {task.metric}", lang),
+        )
+        ax.set_xscale("log")
+        ax.set_xticks(lags, [str(lag) for lag in lags])
+        ax.minorticks_off()
+        if task.metric == "mse":
+            ax.set_yscale("log")
+        ax.set_xlabel(label(f"lag {results[0].config.task}", lang))
+        ax.set_ylabel(label(task.metric, lang))
+        ax.legend(loc="best", fontsize=8)
+        fig.tight_layout()
+    return fig
+
+
+def gradient_during_training(
+    results: Mapping[str, ExperimentResult], *, lang: str = "en"
+) -> Figure:
+    """‖∂E_T/∂s_k‖ / ‖∂E_T/∂s_T‖ over k at each evaluation of training, one panel per run.
+
+    Early evaluations are drawn light, late ones dark: how the share of the gradient that
+    reaches the first steps of the sequence changes as the model trains.
+
+    Parameters
+    ----------
+    results : mapping of str to ExperimentResult
+        Panel title (already in the page's language) → result.
+    lang : str
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    check_language(lang)
+    if not results or not all(isinstance(r, ExperimentResult) for r in results.values()):
+        raise TypeError("results must be a non-empty mapping of titles to ExperimentResult")
+    with house_style():
+        fig = Figure(figsize=(3.4 * len(results) + 0.6, 3.4))
+        axes = fig.subplots(1, len(results), sharey=True, squeeze=False)[0]
+        for ax, (title, result) in zip(axes, results.items(), strict=True):
+            history = result.history
+            norms = history.state_grad_norms
+            k = np.arange(norms.shape[1])
+            shades = mpl.colormaps["Blues"](np.linspace(0.35, 1.0, norms.shape[0]))
+            for row, shade in zip(norms, shades, strict=True):
+                share = row / row[-1]
+                ax.semilogy(k[1:], share[1:], color=shade, linewidth=1.2)
+            ax.set_title(title, fontsize=9)
+            ax.set_xlabel(label("position k", lang))
+        axes[0].set_ylabel(label("gradient share", lang))
+        first, last = int(history.eval_steps[0]), int(history.eval_steps[-1])
+        fig.text(
+            0.99,
+            0.01,
+            label("training shades", lang).format(first=first, last=last),
+            ha="right",
+            va="bottom",
+            fontsize=8,
+        )
+        fig.tight_layout()
+    return fig
+
+
+# ------------------------------------------------- other activations, other initialisations
+#: Markers of :func:`init_spectra`, one per matrix, so that coinciding points stay visible.
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+_LINESTYLES = ("-", "--", "-.", ":")
+
+
+def _label_keys(name: str, keys: Collection[str], lang: str) -> None:
+    """Raise unless ``keys`` are between 1 and len(PALETTE) label keys of ``lang``."""
+    if not keys:
+        raise ValueError(f"{name} must hold at least one entry, got an empty mapping")
+    if len(keys) > len(PALETTE):
+        raise ValueError(
+            f"{name} must hold at most {len(PALETTE)} entries (one colour each), got {len(keys)}"
+        )
+    unknown = [key for key in keys if key not in LABELS[lang]]
+    if unknown:
+        raise ValueError(f"{name} keys must be label keys of rnngrad.i18n.LABELS, got {unknown}")
+
+
+def _curve_panels(
+    name: str, panels: Mapping[float, Mapping[str, ArrayLike]], lang: str
+) -> list[tuple[float, dict[str, NDArray[np.floating[Any]]]]]:
+    """Check panel value → (label key → positive curve), all curves of one length >= 2."""
+    if not panels:
+        raise ValueError(f"{name} must hold at least one panel, got an empty mapping")
+    checked = []
+    for value, curves in panels.items():
+        where = f"{name}[{value!r}]"
+        number = check_real(f"{name} keys", value, positive=True)
+        _label_keys(where, list(curves), lang)
+        arrays = {
+            key: as_float_array(f"{where}[{key!r}]", v, shape=("m",)) for key, v in curves.items()
+        }
+        for key, values in arrays.items():
+            if np.any(values <= 0):
+                raise ValueError(f"{where}[{key!r}] must be > 0 (a logarithmic scale)")
+        checked.append((number, arrays))
+    lengths = sorted({a.shape[0] for _, arrays in checked for a in arrays.values()})
+    if len(lengths) != 1 or lengths[0] < 2:
+        raise ValueError(f"{name}: the curves must all have the same length >= 2, got {lengths}")
+    return checked
+
+
+def _in_math(number: str) -> str:
+    """A number for TeX math: {,} keeps a decimal comma from being spaced as a list comma."""
+    return number.replace(",", "{,}")
+
+
+def _plain_number(value: float, lang: str) -> str:
+    """``value`` with as few decimals as it needs (1, 0.1, 0.25), in the language's style."""
+    digits = next((d for d in range(7) if round(value, d) == value), 6)
+    return format_number(value, lang, digits=digits)
+
+
+def _draw_curve_panels(
+    panels: list[tuple[float, dict[str, NDArray[np.floating[Any]]]]],
+    titles: Sequence[str],
+    *,
+    first_x: int,
+    xlabel: str,
+    ylabel: str,
+    lang: str,
+) -> Figure:
+    """One log-scale panel per entry, sharing the y axis; a key keeps its colour throughout."""
+    keys = list(dict.fromkeys(key for _, curves in panels for key in curves))
+    if len(keys) > len(PALETTE):
+        raise ValueError(f"at most {len(PALETTE)} different curves can be told apart, got {keys}")
+    colours = {key: PALETTE[i] for i, key in enumerate(keys)}
+    with house_style():
+        fig = Figure(figsize=(3.3 * len(panels) + 0.6, 3.8))
+        axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
+        for ax, (_, curves), title in zip(axes, panels, titles, strict=True):
+            for key, values in curves.items():
+                steps = np.arange(first_x, first_x + values.shape[0])
+                ax.semilogy(steps, values, linewidth=2, color=colours[key], label=label(key, lang))
+            ax.set_title(title)
+            ax.set_xlabel(label(xlabel, lang))
+        axes[0].set_ylabel(label(ylabel, lang))
+        axes[0].legend(loc="best", fontsize=8)
+        fig.tight_layout()
+    return fig
+
+
+def state_norms(norms: Mapping[float, Mapping[str, ArrayLike]], *, lang: str = "en") -> Figure:
+    """‖s_t‖_2 against the step t, one panel per σ_max(W) = σ, one line per activation.
+
+    The forward pass of networks that differ only in f: a bounded f (tanh) keeps every
+    state inside the cube (−1, 1)ⁿ whatever W is; ReLU and the identity do not, and with
+    σ > 1 their states can grow geometrically.
+
+    Parameters
+    ----------
+    norms : mapping of float to mapping of str to array_like, shape (T,)
+        σ → (label key → ‖s_t‖_2 for t = 1 … T).  The keys name labels of
+        ``rnngrad.i18n.LABELS`` (e.g. ``"tanh"``, ``"relu"``, ``"identity"``), which become
+        the legend; a key has the same colour in every panel.  All curves have the same
+        length T >= 2 and are > 0.
+    lang : str
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``norms`` or a panel is empty, a σ is not > 0, a key is not a label, a curve is
+        not finite and > 0, or the lengths differ or are < 2.
+    """
+    check_language(lang)
+    panels = _curve_panels("norms", norms, lang)
+    titles = [rf"$\sigma = {_in_math(_plain_number(sigma, lang))}$" for sigma, _ in panels]
+    return _draw_curve_panels(
+        panels, titles, first_x=1, xlabel="step t", ylabel="state norm", lang=lang
+    )
+
+
+def norms_by_init(norms: Mapping[float, Mapping[str, ArrayLike]], *, lang: str = "en") -> Figure:
+    """‖∂s_t/∂s_{t−ℓ}‖_2 against the lag ℓ, one panel per input-weight scale, one line per init.
+
+    The start of training: how the initialisation of W, and how large the input weights
+    are (which decides how saturated the units are), set the norms before any step of
+    gradient descent.
+
+    Parameters
+    ----------
+    norms : mapping of float to mapping of str to array_like, shape (t + 1,)
+        Input-weight scale c (U multiplied by c) → (label key → norms for the lags
+        0 … t, e.g. from :func:`rnngrad.jacobians.jacobian_norms_by_lag`).  The keys name
+        labels of ``rnngrad.i18n.LABELS`` (e.g. ``"init orthogonal"``, ``"init gaussian"``,
+        ``"init scaled"``, ``"init identity"``, ``"irnn relu"``); a key has the same colour
+        in every panel.  All curves have the same length t + 1 >= 2 and are > 0.
+    lang : str
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``norms`` or a panel is empty, a scale is not > 0, a key is not a label, a
+        curve is not finite and > 0, or the lengths differ or are < 2.
+    """
+    check_language(lang)
+    panels = _curve_panels("norms", norms, lang)
+    titles = [label("input scale", lang).format(scale=_plain_number(c, lang)) for c, _ in panels]
+    return _draw_curve_panels(
+        panels, titles, first_x=0, xlabel="lag", ylabel="jacobian norm", lang=lang
+    )
+
+
+def init_spectra(matrices: Mapping[str, ArrayLike], *, lang: str = "en") -> Figure:
+    """Singular values and eigenvalues of recurrent matrices, one colour per initialisation.
+
+    Left, the singular values σ_1 ≥ … ≥ σ_n of each W against their index: σ_1 = σ_max(W)
+    bounds every step back (Pascanu et al. 2013).  Right, the eigenvalues in the complex
+    plane with the unit circle (dotted): ρ(W) = max :math:`|\\lambda_i|` decides where long products
+    of W end.
+
+    Parameters
+    ----------
+    matrices : mapping of str to array_like, shape (n, n)
+        Label key → W.  The keys name labels of ``rnngrad.i18n.LABELS`` (e.g.
+        ``"init orthogonal"``, ``"init gaussian"``, ``"init scaled"``, ``"init identity"``),
+        which become the legend; the matrices may differ in size.
+    lang : str
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``matrices`` is empty or has more entries than :data:`PALETTE` has colours, a key
+        is not a label, or a matrix is not square, finite and real.
+    """
+    check_language(lang)
+    _label_keys("matrices", list(matrices), lang)
+    spectra = {}
+    for key, W in matrices.items():
+        arr = as_float_array(f"matrices[{key!r}]", W, shape=("n", "n"))
+        if arr.shape[0] != arr.shape[1]:
+            raise ValueError(f"matrices[{key!r}] must be square, got shape {arr.shape}")
+        spectra[key] = (singular_values(arr), eigenvalues(arr))
+    circle = np.exp(1j * np.linspace(0.0, 2.0 * np.pi, 361))
+    with house_style():
+        fig = Figure(figsize=(8.0, 3.8))
+        left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1.0]})
+        right.plot(
+            circle.real,
+            circle.imag,
+            color="0.4",
+            linewidth=1,
+            linestyle=":",
+        )
+        for i, (key, (sv, lam)) in enumerate(spectra.items()):
+            style = {
+                "color": PALETTE[i],
+                "marker": _MARKERS[i],
+                "markersize": 4,
+                "fillstyle": "none",
+            }
+            left.plot(
+                np.arange(1, sv.shape[0] + 1),
+                sv,
+                linestyle=_LINESTYLES[i % len(_LINESTYLES)],
+                linewidth=1.5,
+                label=label(key, lang),
+                **style,
+            )
+            right.plot(lam.real, lam.imag, linestyle="none", **style)
+        left.set_xlabel(label("singular index", lang))
+        left.set_ylabel(label("singular values", lang))
+        left.set_ylim(bottom=0)
+        left.legend(loc="upper right", fontsize=8)
+        right.set_aspect("equal")
+        right.set_xlabel(r"$\mathrm{Re}\,\lambda$")
+        right.set_ylabel(r"$\mathrm{Im}\,\lambda$")
+        right.set_title(label("eigenvalues", lang))
         fig.tight_layout()
     return fig
