@@ -199,6 +199,8 @@ NOUNS: dict[str, dict[str, tuple[str, ...]]] = {
     "step": {"en": ("step", "steps"), "ru": ("шаг", "шага", "шагов")},
     "unit": {"en": ("unit", "units"), "ru": ("нейрон", "нейрона", "нейронов")},
     "run": {"en": ("run", "runs"), "ru": ("запуск", "запуска", "запусков")},
+    # A run with its own seed: "3 seeds" reads «3 запуска» in Russian prose.
+    "seed": {"en": ("seed", "seeds"), "ru": ("запуск", "запуска", "запусков")},
     # Russian prose abbreviates minutes: «около 15 мин» needs no agreement.
     "minute": {"en": ("minute", "minutes"), "ru": ("мин", "мин", "мин")},
 }

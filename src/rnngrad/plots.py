@@ -612,16 +612,12 @@ def gradient_during_training(
                 ax.semilogy(k[1:], share[1:], color=shade, linewidth=1.2)
             ax.set_title(title, fontsize=9)
             ax.set_xlabel(label("position k", lang))
+            first, last = int(history.eval_steps[0]), int(history.eval_steps[-1])
+            ax.text(
+                0.98, 0.02, label("training shades", lang).format(first=first, last=last),
+                transform=ax.transAxes, ha="right", va="bottom", fontsize=7,
+            )  # fmt: skip
         axes[0].set_ylabel(label("gradient share", lang))
-        first, last = int(history.eval_steps[0]), int(history.eval_steps[-1])
-        fig.text(
-            0.99,
-            0.01,
-            label("training shades", lang).format(first=first, last=last),
-            ha="right",
-            va="bottom",
-            fontsize=8,
-        )
         fig.tight_layout()
     return fig
 
