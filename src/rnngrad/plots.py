@@ -606,8 +606,11 @@ def gradient_during_training(
             history = result.history
             norms = history.state_grad_norms
             k = np.arange(norms.shape[1])
-            shades = mpl.colormaps["Blues"](np.linspace(0.35, 1.0, norms.shape[0]))
-            for row, shade in zip(norms, shades, strict=True):
+            # At most a dozen evaluations, evenly spread, first and last included: more lines
+            # add weight to the SVG and nothing a reader can tell apart.
+            rows = np.unique(np.linspace(0, norms.shape[0] - 1, 12).round().astype(int))
+            shades = mpl.colormaps["Blues"](np.linspace(0.35, 1.0, rows.shape[0]))
+            for row, shade in zip(norms[rows], shades, strict=True):
                 share = row / row[-1]
                 ax.semilogy(k[1:], share[1:], color=shade, linewidth=1.2)
             ax.set_title(title, fontsize=9)
@@ -829,15 +832,18 @@ def init_spectra(matrices: Mapping[str, ArrayLike], *, lang: str = "en") -> Figu
                 "markersize": 4,
                 "fillstyle": "none",
             }
+            # A marker on every eighth value only: one per value made the SVG too heavy.
             left.plot(
                 np.arange(1, sv.shape[0] + 1),
                 sv,
                 linestyle=_LINESTYLES[i % len(_LINESTYLES)],
                 linewidth=1.5,
                 label=label(key, lang),
+                markevery=8,
                 **style,
             )
-            right.plot(lam.real, lam.imag, linestyle="none", **style)
+            # Hundreds of markers as vector paths weigh over 100 KB in SVG: drawn as an image.
+            right.plot(lam.real, lam.imag, linestyle="none", rasterized=True, **style)
         left.set_xlabel(label("singular index", lang))
         left.set_ylabel(label("singular values", lang))
         left.set_ylim(bottom=0)
