@@ -236,7 +236,7 @@ def test_norms_by_lag_labels_differ_between_languages() -> None:
 
 
 def test_norms_by_lag_rejects_bad_arguments() -> None:
-    with pytest.raises(ValueError, match="curves must hold at least one curve"):
+    with pytest.raises(ValueError, match="curves must hold at least one entry"):
         plots.norms_by_lag({})
     with pytest.raises(ValueError, match=r"curves keys must be label keys .*'lstm2'"):
         plots.norms_by_lag({"lstm2": [1.0, 0.5]})

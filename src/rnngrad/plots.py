@@ -7,7 +7,7 @@ matplotlib state is touched: the house style is applied through a context, once,
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -466,28 +466,12 @@ def norms_by_lag(
         ``dashed`` names a key that is not in ``curves``.
     """
     check_language(lang)
-    if not curves:
-        raise ValueError("curves must hold at least one curve, got an empty mapping")
-    if len(curves) > len(PALETTE):
-        raise ValueError(
-            f"curves must hold at most {len(PALETTE)} curves (one colour each), got {len(curves)}"
-        )
-    unknown = [key for key in curves if key not in LABELS[lang]]
-    if unknown:
-        raise ValueError(f"curves keys must be label keys of rnngrad.i18n.LABELS, got {unknown}")
+    _label_keys("curves", list(curves), lang)
     extra = sorted(set(dashed) - set(curves))
     if extra:
         raise ValueError(f"dashed must name keys of curves, got {extra}")
-    arrays = {
-        key: as_float_array(f"curves[{key!r}]", v, shape=("t + 1",)) for key, v in curves.items()
-    }
-    lengths = sorted({a.shape[0] for a in arrays.values()})
-    if len(lengths) != 1 or lengths[0] < 2:
-        raise ValueError(f"curves must all have the same length t + 1 >= 2, got {lengths}")
-    for key, values in arrays.items():
-        if np.any(values <= 0):
-            raise ValueError(f"curves[{key!r}] must be > 0 (a logarithmic scale), got a value <= 0")
-    lags = np.arange(lengths[0])
+    arrays = _positive_curves("curves", curves)
+    lags = np.arange(_common_length("curves", arrays.values(), "t + 1"))
     with house_style():
         fig = Figure(figsize=(6.4, 4.0))
         ax = fig.add_subplot()
@@ -655,17 +639,31 @@ def _curve_panels(
         where = f"{name}[{value!r}]"
         number = check_real(f"{name} keys", value, positive=True)
         _label_keys(where, list(curves), lang)
-        arrays = {
-            key: as_float_array(f"{where}[{key!r}]", v, shape=("m",)) for key, v in curves.items()
-        }
-        for key, values in arrays.items():
-            if np.any(values <= 0):
-                raise ValueError(f"{where}[{key!r}] must be > 0 (a logarithmic scale)")
-        checked.append((number, arrays))
-    lengths = sorted({a.shape[0] for _, arrays in checked for a in arrays.values()})
-    if len(lengths) != 1 or lengths[0] < 2:
-        raise ValueError(f"{name}: the curves must all have the same length >= 2, got {lengths}")
+        checked.append((number, _positive_curves(where, curves)))
+    _common_length(name, [a for _, arrays in checked for a in arrays.values()])
     return checked
+
+
+def _positive_curves(
+    where: str, curves: Mapping[str, ArrayLike]
+) -> dict[str, NDArray[np.floating[Any]]]:
+    """The curves as finite 1-d arrays, each > 0 everywhere (they go on a log scale)."""
+    arrays = {
+        key: as_float_array(f"{where}[{key!r}]", v, shape=("m",)) for key, v in curves.items()
+    }
+    for key, values in arrays.items():
+        if np.any(values <= 0):
+            raise ValueError(f"{where}[{key!r}] must be > 0 (a logarithmic scale)")
+    return arrays
+
+
+def _common_length(name: str, arrays: Iterable[NDArray[Any]], what: str = "") -> int:
+    """The one length all ``arrays`` share, which must be >= 2."""
+    lengths = sorted({a.shape[0] for a in arrays})
+    if len(lengths) != 1 or lengths[0] < 2:
+        length = f"length {what} >= 2" if what else "length >= 2"
+        raise ValueError(f"{name}: the curves must all have the same {length}, got {lengths}")
+    return int(lengths[0])
 
 
 def _in_math(number: str) -> str:
