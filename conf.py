@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import sphinx
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.deprecation import RemovedInSphinx10Warning
@@ -295,10 +297,46 @@ def _configure_language(app: Any, config: Any) -> None:
             if stale.name != key:
                 shutil.rmtree(stale)
     _use_project_ipython_profile()
+    _complete_search_messages(config)
     # The chapter's training experiments are cached on disk, keyed on their configuration and
     # the library's source: the English and the Russian build (and the test builds) compute
     # each one once. Not under RNNGRAD_BUILD_DIR: a from-scratch test build reuses them.
     os.environ.setdefault("RNNGRAD_EXPERIMENT_CACHE", str(ROOT / "_build" / "experiments"))
+
+
+def _complete_search_messages(config: Any) -> None:
+    """Give the search page the messages Sphinx's own catalogue leaves empty.
+
+    Sphinx ships each language's search messages as a ready ``sphinx.js`` and reads no .po
+    for them. Its Russian one has "Search finished, found N pages" as four empty plural
+    forms, so a Russian reader was never told that the search had finished or how much it
+    found. This writes Sphinx's catalogue with our translations of its messages laid over it,
+    and puts it first among the locale directories, where Sphinx looks for ``sphinx.js``.
+    """
+    from babel.messages.pofile import read_po
+
+    lang = config.language
+    shipped = Path(sphinx.__file__).parent / "locale" / lang / "LC_MESSAGES" / "sphinx.js"
+    ours = ROOT / "book" / "locale" / lang / "LC_MESSAGES" / "sphinx.po"
+    if not (shipped.is_file() and ours.is_file()):
+        return
+    text = shipped.read_text(encoding="utf-8")
+    catalogue = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    messages = catalogue["messages"]
+    with ours.open("rb") as po:
+        for message in read_po(po, locale=lang):
+            key = message.id[0] if isinstance(message.id, tuple) else message.id
+            if key in messages and message.string:
+                messages[key] = (
+                    list(message.string) if isinstance(message.string, tuple) else message.string
+                )
+    folder = BUILD / lang / "locale"
+    target = folder / lang / "LC_MESSAGES" / "sphinx.js"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    content = f"Documentation.addTranslations({json.dumps(catalogue, ensure_ascii=False)});\n"
+    if not target.is_file() or target.read_text(encoding="utf-8") != content:
+        target.write_text(content, encoding="utf-8")
+    config.locale_dirs = [str(folder), *(d for d in config.locale_dirs if d != str(folder))]
 
 
 def _use_project_ipython_profile() -> None:

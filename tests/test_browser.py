@@ -398,6 +398,9 @@ def test_time_to_rendered_math(visits: dict[str, Visit]) -> None:
 
 
 # --------------------------------------------------------------------- search, keyboard
+SUMMARY_WORD = {"en": "found", "ru": "найден"}
+
+
 @pytest.mark.parametrize(
     ("lang", "query"),
     [("ru", "градиентов"), ("ru", "сигмоиды"), ("en", "gradients"), ("en", "derivatives")],
@@ -407,12 +410,14 @@ def test_search_finds_the_chapter(browser: Any, server: str, lang: str, query: s
     tab = Tab(browser, server)
     try:
         tab.page.goto(f"{server}{lang}/search.html?q={query}", wait_until="load")
-        # Done when results are listed and Sphinx's progress "pulse" has stopped.
+        # Done when Sphinx writes its summary ("Search finished, found N pages…" or "did not
+        # match"): _finishSearch does it once, after the last result. Not Search._pulse_status:
+        # a pulse timer still pending when the search stops sets it from -1 back to 0 and
+        # pulses on, so -1 lasts at most 500 ms and a busy machine's poll can miss it (that
+        # made this test time out in CI, at 20 s and again at 60 s).
         tab.page.wait_for_function(
-            "document.querySelectorAll('#search-results ul.search li a').length > 0"
-            " && typeof Search !== 'undefined' && Search._pulse_status === -1",
-            # 1-2 s on a quiet machine; CI shares two cores with the rest of the suite, and
-            # the Russian index (stemmer included) once took longer than 20 s to answer.
+            "(document.querySelector('#search-results p.search-summary') || {}).innerText",
+            # 1-2 s on a quiet machine; CI shares two cores with the rest of the suite.
             timeout=60_000,
         )
         hits = tab.page.eval_on_selector_all(
@@ -421,6 +426,11 @@ def test_search_finds_the_chapter(browser: Any, server: str, lang: str, query: s
         assert any(h.split("?")[0].split("#")[0] == "index.html" for h in hits), (
             f"{lang} search for {query!r} did not find the chapter: {hits}"
         )
+        # The summary counts the pages in the reader's language (Sphinx's Russian catalogue
+        # leaves it empty; conf.py fills it in from book/locale).
+        summary = tab.page.inner_text("#search-results p.search-summary")
+        assert str(len(hits)) in summary, f"{lang}: summary {summary!r} for {len(hits)} hits"
+        assert SUMMARY_WORD[lang] in summary, f"{lang}: summary {summary!r} not in {lang}"
         assert not tab.errors, tab.errors
         assert not tab.outside, tab.outside
     finally:
