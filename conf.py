@@ -11,6 +11,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import warnings
@@ -139,11 +140,14 @@ nitpick_ignore_regex = [(r"py:(class|data|obj)", _outside_names())]
 suppress_warnings = ["ref.python"]
 
 # -- MyST and execution --------------------------------------------------------------------
-# Figures are numbered through the chapter, in toctree order, as in the handout; equations
-# keep Sphinx's per-page numbers (math_numfig would renumber them by section).
+# Figures and equations are numbered through the chapter, in toctree order, as in the
+# handout: "(17)" names one equation wherever it is cited from, and a reference from another
+# page cannot be mistaken for an equation of the page being read.
 numfig = True
-numfig_secnum_depth = 0  # the handout too: Fig. 7, not Fig. 1.7
-math_numfig = False
+# 0: no section prefix, here and in the handout (Sphinx's LaTeX then stops resetting the
+# counters at each chapter): Fig. 7 and (17), not Fig. 1.7 and (1.17).
+numfig_secnum_depth = 0
+math_numfig = True
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 myst_dmath_double_inline = True
@@ -243,6 +247,35 @@ class _ExerciseLabelsInLatex(SphinxPostTransform):
             if label and docname:
                 anchor = rf"\phantomsection\label{{{docname}:{label}}}"
                 node.parent.insert(node.parent.index(node), nodes.raw("", anchor, format="latex"))
+
+
+# A solution's title in the page's grammar, where sphinx-exercise's is wrong: it puts its
+# "Solution to" before the exercise's own title, which in Russian reads «Решение к
+# Упражнение 3» (a preposition asking for the dative, then a nominative).
+SOLUTION_TITLES = {"ru": ("Решение", "упражнения {number}")}
+
+
+class _SolutionTitles(SphinxPostTransform):
+    """Retitle each solution «Решение упражнения 3», the link still on the exercise."""
+
+    default_priority = 30  # after sphinx-exercise has built the titles (21)
+
+    def run(self, **kwargs: Any) -> None:
+        words = SOLUTION_TITLES.get(self.config.language)
+        if words is None:
+            return
+        lead, exercise = words
+        for node in self.document.findall(exercise_nodes.solution_node):
+            title = node.children[0]
+            link = next(title.findall(nodes.reference), None)
+            number = re.search(r"\d+", link.astext()) if link is not None else None
+            if link is None or number is None:
+                raise ValueError(f"solution {node.get('label')!r}: no numbered exercise link")
+            link.clear()
+            link += nodes.Text(exercise.format(number=number.group()))
+            title.clear()
+            title += [nodes.Text(f"{lead} "), link]
+            node["title"] = title.astext()
 
 
 # -- Autodoc -------------------------------------------------------------------------------
@@ -395,8 +428,10 @@ HANDOUT = "vanishing-gradients"
 HANDOUT_AUTHORS = {"en": author, "ru": "Авторы rnngrad"}
 HANDOUT_TOOLTIP = {"en": "The chapter as a PDF handout", "ru": "Глава в PDF для печати"}
 # Pages printed after the chapter as appendices ("Appendix A" / «Приложение А»), not as
-# sections of it. Exercise solutions, once the chapter has some, belong here as well.
+# sections of it. The exercises' solutions go first, into an appendix of their own: on paper
+# a solution cannot be folded away, so it must not stand under its exercise.
 HANDOUT_APPENDICES = ("api",)
+SOLUTIONS_TITLE = {"en": "Solutions to the exercises", "ru": "Решения упражнений"}
 
 latex_engine = "xelatex"
 latex_use_xindy = False
@@ -421,15 +456,6 @@ latex_elements: dict[str, str] = {
 \ChTitleVar{\Large\normalfont\sffamily}""",
     # Long code lines wrap, even inside a long identifier, instead of running off the page.
     "sphinxsetup": "verbatimforcewraps=true, verbatimmaxunderfull=2",
-    # Numbers as on the site: figures and tables count through the chapter, (1), (2)…
-    # rather than per LaTeX chapter (1.1), (1.2)…; equations start again at (1) on every
-    # page of the site, so they do in every section of the handout.
-    "preamble": r"""
-\counterwithout{figure}{chapter}
-\counterwithout{table}{chapter}
-\counterwithout{equation}{chapter}
-\counterwithin*{equation}{section}
-""",
 }
 
 
@@ -500,7 +526,8 @@ class _HandoutLayout(SphinxPostTransform):
     whose title is the one dropped, the page is one chapter («Глава 1. Затухающие
     градиенты») and its sections are sections. The builder also inlines a toctree where it
     stands, which would make the API reference a section of the chapter; the pages in
-    HANDOUT_APPENDICES move to the end, behind ``\appendix`` («Приложение А»).
+    HANDOUT_APPENDICES move to the end, behind ``\appendix`` («Приложение А»), after an
+    appendix that collects the exercises' solutions.
     """
 
     builders = ("latex",)
@@ -519,6 +546,14 @@ class _HandoutLayout(SphinxPostTransform):
         ]
         for node in moved:
             node.parent.remove(node)
+        solutions = list(chapter.findall(exercise_nodes.solution_node))
+        if solutions:
+            appendix = nodes.section(ids=["handout-solutions"])
+            appendix += nodes.title("", SOLUTIONS_TITLE[self.config.language])
+            for node in solutions:
+                node.parent.remove(node)
+                appendix += node
+            moved.insert(0, appendix)
         outer = nodes.section()
         outer += nodes.title("", chapter[0].astext())
         chapter.replace_self(outer)
@@ -630,6 +665,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_post_transform(_HandoutLayout)
     app.add_post_transform(_BibliographyAsList)
     app.add_post_transform(_ExerciseLabelsInLatex)
+    app.add_post_transform(_SolutionTitles)
     # The site as readers meet it (see the block above).
     app.connect("html-page-context", _notebook_link, priority=503)
     app.connect("build-finished", _publish_notebooks)

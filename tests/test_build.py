@@ -134,6 +134,46 @@ def test_figures_are_present_with_alt_text(site: Path, lang: str) -> None:
         assert source.stat().st_size > 1000, f"{lang}: {img['src']} is nearly empty"
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_equations_are_numbered_through_the_chapter(site: Path, lang: str) -> None:
+    """Each number names one equation of the edition, and a reference from any page shows
+    that equation's number: "(8)" read on another page cannot be that page's own (8)."""
+    numbers: dict[str, str] = {}
+    links: list[tuple[str, str, str]] = []
+    for name in html_pages(site, lang):
+        page = soup(site / lang / name)
+        for div in page.select("div.math[id^=equation-]"):
+            eqno = div.select_one("span.eqno")
+            if eqno is not None:
+                numbers[f"{name}#{div['id']}"] = eqno.get_text().strip("()# \n")
+        for link in page.select('a.reference.internal[href*="#equation-"]'):
+            target = link["href"] if "#" not in link["href"][:1] else name + link["href"]
+            links.append((name, target, link.get_text().strip("() ")))
+    assert numbers, f"{lang}: no numbered equation"
+    assert sorted(numbers.values(), key=int) == [str(n) for n in range(1, len(numbers) + 1)], (
+        f"{lang}: equation numbers are not 1..{len(numbers)} through the chapter"
+    )
+    assert links, f"{lang}: no equation reference"
+    wrong = [(page, t, text) for page, t, text in links if numbers.get(t) != text]
+    assert not wrong, f"{lang}: references showing another number than their equation: {wrong}"
+
+
+SOLUTION_TITLE = {"en": r"Solution to Exercise (\d+)", "ru": r"Решение упражнения (\d+)"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_exercise_has_a_solution_titled_in_the_pages_language(site: Path, lang: str) -> None:
+    page = soup(site / lang / "exercises.html")
+    exercises = page.select("div.exercise.admonition")
+    titles = [
+        " ".join(div.select_one(".admonition-title").get_text().split())
+        for div in page.select("div.solution.admonition")
+    ]
+    numbers = [re.fullmatch(SOLUTION_TITLE[lang], title) for title in titles]
+    assert all(numbers), f"{lang}: solution titles {titles}"
+    assert [int(n.group(1)) for n in numbers if n] == list(range(1, len(exercises) + 1))
+
+
 def test_title_page_opens_with_the_seed_sentence(site: Path) -> None:
     sentence = "Человек, на голове которого была шляпа с павлиньим пером, зашел в бар"
     for lang in LANGS:

@@ -128,6 +128,29 @@ def test_equations_are_numbered_as_on_the_site(lang: str) -> None:
     assert in_pdf == on_site
 
 
+SOLUTIONS = {
+    "en": ("Solutions to the exercises", "Solution to"),
+    "ru": ("Решения упражнений", "Решение упражнения"),
+}
+API_APPENDIX = {"en": "API reference", "ru": "Справочник по API"}
+
+
+def test_solutions_are_an_appendix_after_the_exercises(lang: str) -> None:
+    """On paper a solution cannot be folded away: the handout prints them all after the
+    chapter, in an appendix before the API reference, none beside its exercise."""
+    heading, title = SOLUTIONS[lang]
+    text = flatten(pdf_text(lang))
+    appendix = text.find(heading)
+    solutions = [m.start() for m in re.finditer(title, text)]
+    exercises = BeautifulSoup(
+        (SITE / lang / "exercises.html").read_text(encoding="utf-8"), "html.parser"
+    ).select("div.exercise.admonition")
+    assert appendix > 0, f"{lang}: no appendix {heading!r}"
+    assert len(solutions) == len(exercises), f"{lang}: {len(solutions)} solutions"
+    assert min(solutions) > appendix, f"{lang}: a solution is printed before the appendix"
+    assert text.find(API_APPENDIX[lang], appendix) > max(solutions), f"{lang}: order"
+
+
 def test_title_page_in_the_documents_language(lang: str) -> None:
     first = flatten(pdf_text(lang, 1))
     assert TITLES[lang] in first, f"{lang}: title page reads {first!r}"
