@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from rnngrad import RNN, plots
@@ -85,6 +88,29 @@ def test_activation_figure_speaks_the_language(lang: str) -> None:
     assert ax.get_title() == label("sigmoid", lang)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any("0.25" in text for text in legend)
+
+
+@pytest.mark.parametrize(("lang", "mark", "other"), [("en", ".", ","), ("ru", ",", ".")])
+def test_tick_labels_use_the_languages_decimal_mark(lang: str, mark: str, other: str) -> None:
+    fig = plots.activations_side_by_side(("sigmoid", "tanh"), lang=lang)
+    FigureCanvasAgg(fig).draw()
+    ticks = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    assert any(mark in tick for tick in ticks), ticks
+    assert not any(other in tick for tick in ticks), ticks
+
+
+def test_every_figure_function_localizes_its_ticks() -> None:
+    """A new figure function must carry the decorator, or its Russian ticks read 0.5."""
+    figures = [
+        name
+        for name, function in vars(plots).items()
+        if inspect.isfunction(function)
+        and not name.startswith("_")
+        and inspect.signature(function).return_annotation in (Figure, "Figure")
+    ]
+    assert len(figures) > 10
+    bare = [name for name in figures if not hasattr(getattr(plots, name), "__wrapped__")]
+    assert not bare, f"figure functions without @_ticks_in_language: {bare}"
 
 
 def test_activation_figure_rejects_bad_arguments() -> None:

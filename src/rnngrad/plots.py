@@ -7,15 +7,17 @@ matplotlib state is touched: the house style is applied through a context, once,
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+import functools
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ParamSpec
 
 import matplotlib as mpl
 import numpy as np
 from cycler import cycler
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import ScalarFormatter
 from numpy.typing import ArrayLike, NDArray
 
 from ._validate import as_float_array, check_real, check_shape
@@ -51,6 +53,39 @@ def house_style() -> Iterator[None]:
         yield
 
 
+class _DecimalComma(ScalarFormatter):
+    """Linear-axis tick labels with the decimal comma of a Russian textbook: 0,5 for 0.5."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return super().__call__(x, pos).replace(".", ",")
+
+    def get_offset(self) -> str:
+        return super().get_offset().replace(".", ",")
+
+
+_Params = ParamSpec("_Params")
+
+
+def _ticks_in_language(draw: Callable[_Params, Figure]) -> Callable[_Params, Figure]:
+    """Write the tick labels of a figure function's linear axes as its ``lang`` writes numbers.
+
+    Legends, titles and glued numbers go through :func:`~rnngrad.i18n.format_number`;
+    matplotlib's own tick labels always use a point. Log axes print powers of ten only.
+    """
+
+    @functools.wraps(draw)
+    def localized(*args: _Params.args, **kwargs: _Params.kwargs) -> Figure:
+        fig = draw(*args, **kwargs)
+        if format_number(0.5, str(kwargs.get("lang", "en")), digits=1) == "0,5":
+            for axis in (axis for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)):
+                if type(axis.get_major_formatter()) is ScalarFormatter:
+                    axis.set_major_formatter(_DecimalComma())
+        return fig
+
+    return localized
+
+
+@_ticks_in_language
 def activation_and_derivative(
     activation: str = "sigmoid", *, lang: str = "en", z_max: float = 6.0
 ) -> Figure:
@@ -76,6 +111,7 @@ def activation_and_derivative(
     return activations_side_by_side((activation,), lang=lang, z_max=z_max)
 
 
+@_ticks_in_language
 def activations_side_by_side(
     activations: Sequence[str] = ("sigmoid", "tanh"), *, lang: str = "en", z_max: float = 6.0
 ) -> Figure:
@@ -123,6 +159,7 @@ def _draw_activation(ax: Axes, act: Activation, z_max: float, lang: str) -> None
     ax.legend(loc="upper left")
 
 
+@_ticks_in_language
 def bptt_term_norms(
     norms: Mapping[str, ArrayLike], words: Sequence[str], *, lang: str = "en"
 ) -> Figure:
@@ -188,6 +225,7 @@ def bptt_term_norms(
     return fig
 
 
+@_ticks_in_language
 def amplifying_widths(
     weights: ArrayLike, widths: Mapping[str, ArrayLike], *, lang: str = "en"
 ) -> Figure:
@@ -226,6 +264,7 @@ def amplifying_widths(
     return fig
 
 
+@_ticks_in_language
 def spectral_sweep(sweep: SpectralSweep, *, lang: str = "en") -> Figure:
     """‖∂s_T/∂s_{T−ℓ}‖ against the lag ℓ for each σ of a sweep, with its bound (γσ)^ℓ dashed.
 
@@ -264,6 +303,7 @@ def spectral_sweep(sweep: SpectralSweep, *, lang: str = "en") -> Figure:
     return fig
 
 
+@_ticks_in_language
 def matrix_powers(
     normal: ArrayLike,
     non_normal: ArrayLike,
@@ -314,6 +354,7 @@ def matrix_powers(
     return fig
 
 
+@_ticks_in_language
 def jacobian_heatmaps(
     tables: Sequence[ArrayLike], scales: Sequence[float], *, lang: str = "en"
 ) -> Figure:
@@ -355,6 +396,7 @@ def jacobian_heatmaps(
     return fig
 
 
+@_ticks_in_language
 def cliff(biases: ArrayLike, finals: Mapping[float, ArrayLike], *, lang: str = "en") -> Figure:
     """x_T against b for the one-unit network, one curve per self-weight w.
 
@@ -387,6 +429,7 @@ def cliff(biases: ArrayLike, finals: Mapping[float, ArrayLike], *, lang: str = "
     return fig
 
 
+@_ticks_in_language
 def clipping_descent(plain: Descent, clipped: Descent, *, lang: str = "en") -> Figure:
     """Loss against iteration for gradient descent without and with norm clipping.
 
@@ -428,6 +471,7 @@ def _norm_table(name: str, table: ArrayLike) -> NDArray[np.float64]:
     return arr
 
 
+@_ticks_in_language
 def norms_by_lag(
     curves: Mapping[str, ArrayLike],
     *,
@@ -491,6 +535,7 @@ def norms_by_lag(
     return fig
 
 
+@_ticks_in_language
 def success_against_lag(results: Sequence[ExperimentResult], *, lang: str = "en") -> Figure:
     """The task metric at the end of training against the lag, one curve per model.
 
@@ -561,6 +606,7 @@ def success_against_lag(results: Sequence[ExperimentResult], *, lang: str = "en"
     return fig
 
 
+@_ticks_in_language
 def gradient_during_training(
     results: Mapping[str, ExperimentResult], *, lang: str = "en"
 ) -> Figure:
@@ -706,6 +752,7 @@ def _draw_curve_panels(
     return fig
 
 
+@_ticks_in_language
 def state_norms(norms: Mapping[float, Mapping[str, ArrayLike]], *, lang: str = "en") -> Figure:
     """‖s_t‖_2 against the step t, one panel per σ_max(W) = σ, one line per activation.
 
@@ -741,6 +788,7 @@ def state_norms(norms: Mapping[float, Mapping[str, ArrayLike]], *, lang: str = "
     )
 
 
+@_ticks_in_language
 def norms_by_init(norms: Mapping[float, Mapping[str, ArrayLike]], *, lang: str = "en") -> Figure:
     """‖∂s_t/∂s_{t−ℓ}‖_2 against the lag ℓ, one panel per input-weight scale, one line per init.
 
@@ -777,6 +825,7 @@ def norms_by_init(norms: Mapping[float, Mapping[str, ArrayLike]], *, lang: str =
     )
 
 
+@_ticks_in_language
 def init_spectra(matrices: Mapping[str, ArrayLike], *, lang: str = "en") -> Figure:
     """Singular values and eigenvalues of recurrent matrices, one colour per initialisation.
 
