@@ -87,7 +87,7 @@ def test_activation_figure_speaks_the_language(lang: str) -> None:
     assert ax.get_xlabel() == label("z", lang)
     assert ax.get_title() == label("sigmoid", lang)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert any("0.25" in text for text in legend)
+    assert any(f"= {format_number(0.25, lang)}$".replace(",", "{,}") in t for t in legend), legend
 
 
 @pytest.mark.parametrize(("lang", "mark", "other"), [("en", ".", ","), ("ru", ",", ".")])

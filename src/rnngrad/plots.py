@@ -152,7 +152,7 @@ def _draw_activation(ax: Axes, act: Activation, z_max: float, lang: str) -> None
         color=PALETTE[2],
         linewidth=1,
         linestyle=":",
-        label=label("gamma", lang).format(gamma=act.gamma),
+        label=label("gamma", lang).format(gamma=_in_math(_plain_number(act.gamma, lang))),
     )
     ax.set_xlabel(label("z", lang))
     ax.set_title(label(act.name, lang))
