@@ -19,8 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pybtex.plugin
 import sphinx
 from docutils import nodes
+from pybtex.database import Person
+from pybtex.richtext import Text
+from pybtex.style import template as bib
+from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.formatting.unsrt import dashify, toplevel
+from pybtex.style.template import FieldIsMissing
 from sphinx import addnodes
 from sphinx.deprecation import RemovedInSphinx10Warning
 from sphinx.transforms.post_transforms import SphinxPostTransform
@@ -164,8 +171,9 @@ nb_merge_streams = False
 # One .bib file for both editions; prose cites with {cite:t}`key` ("Pascanu et al. (2013)")
 # or {cite:p}`key`. The Russian edition joins authors the Russian way ("Pascanu и др.").
 bibtex_bibfiles = ["book/references.bib"]
-bibtex_default_style = "plain"
 REFERENCE_STYLES = {"en": "author_year_round", "ru": "author_year_round_ru"}
+ENTRY_STYLES = {"en": "plain", "ru": "plain_ru"}
+bibtex_default_style = ENTRY_STYLES["en"]
 
 
 def _round_brackets() -> BracketStyle:
@@ -190,6 +198,114 @@ class RussianRoundBrackets(RoundBrackets):
     )
 
 
+def _initials(person: Person) -> list[Text]:
+    return [name.abbreviate() for name in person.rich_first_names + person.rich_middle_names]
+
+
+def _surname_initials(person: Person, abbreviate: bool = True) -> Text:
+    """Pascanu R., van Merriënboer B.: surname first, then initials, kept on one line."""
+    surname = Text(" ").join(person.rich_prelast_names + person.rich_last_names)
+    return Text(surname, *(Text("\N{NO-BREAK SPACE}", i) for i in _initials(person)))
+
+
+@bib.node
+def _editors(children: list[Any], context: dict[str, Any]) -> Text:
+    """«ed. by J. F. Kolen, S. C. Kremer»: after «/» the initials come first."""
+    entry = context["entry"]
+    if "editor" not in entry.persons:
+        raise FieldIsMissing("editor", entry)
+    people = [
+        Text(*(Text(i, "\N{NO-BREAK SPACE}") for i in _initials(p)), *p.rich_last_names)
+        for p in entry.persons["editor"]
+    ]
+    return Text("ed. by ", Text(", ").join(people))
+
+
+_PAGES = bib.join["P.\N{NO-BREAK SPACE}", bib.field("pages", apply_func=dashify)]
+
+
+class RussianEntries(UnsrtStyle):
+    """Bibliography entries as a Russian textbook prints a foreign source (after GOST R
+    7.0.100): authors as "Surname I.", the container after «//», then year, volume, number
+    and pages, each closed by a full stop; the source's own words stay in its language.
+
+    pybtex's styles write English joiners ("and", "In", "editors", "volume … of") that a
+    Russian page should not carry.
+    """
+
+    default_sorting_style = "author_year_title"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(abbreviate_names=True, **kwargs)
+        self.format_name = _surname_initials
+
+    def format_names(self, role: str, as_sentence: bool = True) -> Any:
+        people = bib.names(role, sep=", ")
+        return bib.sentence[people] if as_sentence else people
+
+    def _title_in(self, container: Any) -> Any:
+        return bib.sentence[bib.join(sep=" // ")[bib.field("title"), container]]
+
+    def _published(self) -> Any:
+        return bib.sentence[bib.join(sep=", ")[bib.field("publisher"), bib.field("year")]]
+
+    def _year_volume_pages(self) -> Any:
+        return bib.sentence(sep=". ")[
+            bib.field("year"),
+            bib.optional[bib.join["Vol.\N{NO-BREAK SPACE}", bib.field("volume")]],
+            bib.optional[bib.join["No.\N{NO-BREAK SPACE}", bib.field("number")]],
+            bib.optional[_PAGES],
+        ]
+
+    def _note_and_links(self, e: Any) -> list[Any]:
+        return [bib.optional[bib.sentence[bib.field("note")]], self.format_web_refs(e)]
+
+    def get_article_template(self, e: Any) -> Any:
+        return toplevel[
+            self.format_names("author"),
+            self._title_in(bib.field("journal")),
+            self._year_volume_pages(),
+            *self._note_and_links(e),
+        ]
+
+    def get_inproceedings_template(self, e: Any) -> Any:
+        series = bib.optional[" (", bib.field("series"), ")"]
+        return toplevel[
+            self.format_names("author"),
+            self._title_in(bib.join[bib.field("booktitle"), series]),
+            self._year_volume_pages(),
+            *self._note_and_links(e),
+        ]
+
+    def get_incollection_template(self, e: Any) -> Any:
+        book = bib.join(sep=" / ")[bib.field("booktitle"), bib.optional[_editors]]
+        return toplevel[
+            self.format_names("author"),
+            self._title_in(book),
+            self._published(),
+            bib.optional[bib.sentence[_PAGES]],
+            *self._note_and_links(e),
+        ]
+
+    def get_book_template(self, e: Any) -> Any:
+        return toplevel[
+            self.format_names("author"),
+            bib.sentence[bib.field("title")],
+            self._published(),
+            *self._note_and_links(e),
+        ]
+
+    def get_misc_template(self, e: Any) -> Any:
+        return toplevel[
+            self.format_names("author"),
+            bib.sentence[bib.field("title")],
+            bib.optional[bib.sentence[bib.field("howpublished")]],
+            bib.sentence[bib.field("year")],
+            *self._note_and_links(e),
+        ]
+
+
+pybtex.plugin.register_plugin("pybtex.style.formatting", ENTRY_STYLES["ru"], RussianEntries)
 register_plugin("sphinxcontrib.bibtex.style.referencing", REFERENCE_STYLES["en"], RoundBrackets)
 register_plugin(
     "sphinxcontrib.bibtex.style.referencing", REFERENCE_STYLES["ru"], RussianRoundBrackets
@@ -319,6 +435,7 @@ def _configure_language(app: Any, config: Any) -> None:
     config.html_title = TITLES[lang]
     config.html_theme_options["search_bar_text"] = SEARCH_TEXT[lang]
     config.bibtex_reference_style = REFERENCE_STYLES[lang]
+    config.bibtex_default_style = ENTRY_STYLES[lang]
     key = execution_key()
     config.rnngrad_execution_key = key
     # jupyter-cache keys on cell source only; a cache per library version means an edit of

@@ -174,6 +174,30 @@ def test_every_exercise_has_a_solution_titled_in_the_pages_language(site: Path, 
     assert [int(n.group(1)) for n in numbers if n] == list(range(1, len(exercises) + 1))
 
 
+def bibliography(site: Path, lang: str) -> list[str]:
+    page = soup(site / lang / "references.html")
+    return [" ".join(item.get_text().split()) for item in page.select("main ol li")]
+
+
+def test_russian_bibliography_has_no_english_joiners(site: Path) -> None:
+    """pybtex writes "A and B. Title. In Proceedings…, volume 28 of…, editors"; the Russian
+    edition lists a foreign source as a Russian textbook does: "A I., B I. Title // …"."""
+    entries = bibliography(site, "ru")
+    assert len(entries) == len(bibliography(site, "en")) > 10
+    english = [e for e in entries if re.search(r"(^|\. )In |, editors|volume \d+ of", e)]
+    assert not english, english
+    expected = [
+        "Hochreiter S., Schmidhuber J. Long short-term memory // Neural Computation. 1997."
+        " Vol. 9. No. 8. P. 1735–1780.",
+        "// A Field Guide to Dynamical Recurrent Neural Networks / ed. by J. F. Kolen,",
+    ]
+    for text in expected:
+        assert any(text in e for e in entries), f"no Russian entry holds {text!r}: {entries}"
+    # An author's initials stay on the line of the surname.
+    raw = soup(site / "ru" / "references.html").get_text()
+    assert "Hochreiter\u00a0S., Schmidhuber\u00a0J." in raw
+
+
 def test_title_page_opens_with_the_seed_sentence(site: Path) -> None:
     sentence = "Человек, на голове которого была шляпа с павлиньим пером, зашел в бар"
     for lang in LANGS:
