@@ -549,6 +549,7 @@ HANDOUT_TOOLTIP = {"en": "The chapter as a PDF handout", "ru": "Глава в PD
 # a solution cannot be folded away, so it must not stand under its exercise.
 HANDOUT_APPENDICES = ("api",)
 SOLUTIONS_TITLE = {"en": "Solutions to the exercises", "ru": "Решения упражнений"}
+SOLUTION_POINTER = {"en": "Solution: page", "ru": "Решение: с."}
 
 latex_engine = "xelatex"
 latex_use_xindy = False
@@ -668,7 +669,7 @@ class _HandoutLayout(SphinxPostTransform):
             appendix = nodes.section(ids=["handout-solutions"])
             appendix += nodes.title("", SOLUTIONS_TITLE[self.config.language])
             for node in solutions:
-                node.parent.remove(node)
+                node.replace_self(self._pointer_to(node))
                 appendix += node
             moved.insert(0, appendix)
         outer = nodes.section()
@@ -678,6 +679,15 @@ class _HandoutLayout(SphinxPostTransform):
         if moved:
             self.document += nodes.raw("", "\n\\appendix\n", format="latex")
             self.document.extend(moved)
+
+    def _pointer_to(self, solution: nodes.Element) -> nodes.raw:
+        """ "Solution: page 57", where the solution stood, linked to it (sphinx-exercise
+        labels a solution ``<docname>:<label>`` in LaTeX)."""
+        registry = getattr(self.env, "sphinx_exercise_registry", {})
+        target = f"{registry[solution['label']]['docname']}:{solution['label']}"
+        words = SOLUTION_POINTER[self.config.language]
+        latex = rf"\par\noindent\hyperref[{target}]{{{words}~\pageref*{{{target}}}}}.\par"
+        return nodes.raw("", latex, format="latex")
 
 
 # -- The site as readers meet it: accessibility, notebook downloads -------------------------

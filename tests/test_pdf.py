@@ -132,6 +132,7 @@ SOLUTIONS = {
     "en": ("Solutions to the exercises", "Solution to"),
     "ru": ("Решения упражнений", "Решение упражнения"),
 }
+POINTER = {"en": "Solution: page", "ru": "Решение: с."}
 API_APPENDIX = {"en": "API reference", "ru": "Справочник по API"}
 
 
@@ -149,6 +150,10 @@ def test_solutions_are_an_appendix_after_the_exercises(lang: str) -> None:
     assert len(solutions) == len(exercises), f"{lang}: {len(solutions)} solutions"
     assert min(solutions) > appendix, f"{lang}: a solution is printed before the appendix"
     assert text.find(API_APPENDIX[lang], appendix) > max(solutions), f"{lang}: order"
+    # Where each solution stood, the page it is on: one pointer per exercise, in order.
+    pages = [int(n) for n in re.findall(rf"{POINTER[lang]} (\d+)\.", text[:appendix])]
+    assert len(pages) == len(exercises), f"{lang}: pointers to pages {pages}"
+    assert pages == sorted(pages), f"{lang}: pointers out of order: {pages}"
 
 
 def test_title_page_in_the_documents_language(lang: str) -> None:
