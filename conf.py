@@ -119,6 +119,8 @@ extensions = [
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "jupyter_execute"]
 templates_path = [str(ROOT / "book" / "_templates")]
 html_static_path = [str(ROOT / "book" / "_static")]
+# Switching language keeps the reader at the same section (see the file).
+html_js_files = [("language-switch.js", {"defer": "defer"})]
 # The theme's Russian catalogue misses a few interface strings; ours fills them in.
 locale_dirs = [str(ROOT / "book" / "locale")]
 

@@ -373,6 +373,40 @@ def test_language_link_goes_to_the_twin_and_back(
     assert record.switch_back == f"{server}{lang}/{name}", record.switch_back
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_language_switch_keeps_the_readers_place(browser: Any, server: str, lang: str) -> None:
+    """A reader halfway down a page who switches language lands at the same section of the
+    twin (book/_static/language-switch.js), not at its top."""
+    other = "ru" if lang == "en" else "en"
+    tab = Tab(browser, server)
+    try:
+        tab.open(f"{lang}/why.html")
+        # "saturation" is a label, so both editions give that section the same id.
+        tab.page.evaluate("document.getElementById('saturation').scrollIntoView()")
+        # The switch is inside the sticky header bar, where the reader sees it.
+        bar, switch, link = tab.page.evaluate(
+            f"['.bd-header-article', 'nav.language-switch', 'a[hreflang={other}]'].map(s => {{"
+            " const r = document.querySelector(s).getBoundingClientRect();"
+            " return [r.top, r.bottom, r.left + r.width / 2]; })"
+        )
+        assert bar[0] <= switch[0], f"switch {switch} sticks out above the bar {bar}"
+        assert switch[1] <= bar[1], f"switch {switch} hangs below the bar {bar}"
+        # A mouse click where the reader sees the link. Playwright's click() would first
+        # scroll the link into view: for an element in a sticky bar Chromium scrolls anyway.
+        tab.page.mouse.click(link[2], (link[0] + link[1]) / 2)
+        tab.page.wait_for_function(
+            "location.pathname.endsWith('/why.html') && location.hash === '#saturation'"
+            " && Math.abs(document.getElementById('saturation').getBoundingClientRect().top"
+            " - (parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop) || 0))"
+            " < 8",
+            timeout=30_000,
+        )
+        assert tab.page.url == f"{server}{other}/why.html#saturation"
+        assert not tab.errors, tab.errors
+    finally:
+        tab.close()
+
+
 @pytest.mark.parametrize("key", PAGES)
 def test_axe_finds_no_violation(visits: dict[str, Visit], key: str) -> None:
     found = [v for v in visits[key].axe if not allowed(v)]
