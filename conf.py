@@ -345,6 +345,13 @@ class _BibliographyAsList(SphinxPostTransform):
                 parent.remove(citation)
 
 
+def _usual_label(env: Any, label: str | None) -> str | None:
+    """Sphinx's ``<docname>:<label>`` for an exercise or a solution of sphinx-exercise, the
+    label LaTeX refers to it by; None for a label the extension does not know."""
+    docname = getattr(env, "sphinx_exercise_registry", {}).get(label, {}).get("docname")
+    return f"{docname}:{label}" if label and docname else None
+
+
 class _ExerciseLabelsInLatex(SphinxPostTransform):
     """Let a reference to an exercise land in the handout.
 
@@ -358,12 +365,10 @@ class _ExerciseLabelsInLatex(SphinxPostTransform):
     default_priority = 800
 
     def run(self, **kwargs: Any) -> None:
-        registry = getattr(self.env, "sphinx_exercise_registry", {})
         for node in list(self.document.findall(exercise_nodes.exercise_enumerable_node)):
-            label = node.get("label")
-            docname = registry.get(label, {}).get("docname")
-            if label and docname:
-                anchor = rf"\phantomsection\label{{{docname}:{label}}}"
+            target = _usual_label(self.env, node.get("label"))
+            if target:
+                anchor = rf"\phantomsection\label{{{target}}}"
                 node.parent.insert(node.parent.index(node), nodes.raw("", anchor, format="latex"))
 
 
@@ -685,8 +690,11 @@ class _HandoutLayout(SphinxPostTransform):
     def _pointer_to(self, solution: nodes.Element) -> nodes.raw:
         """ "Solution: page 57", where the solution stood, linked to it (sphinx-exercise
         labels a solution ``<docname>:<label>`` in LaTeX)."""
-        registry = getattr(self.env, "sphinx_exercise_registry", {})
-        target = f"{registry[solution['label']]['docname']}:{solution['label']}"
+        target = _usual_label(self.env, solution.get("label"))
+        if target is None:
+            raise ValueError(
+                f"solution {solution.get('label')!r} is not in sphinx-exercise's registry"
+            )
         words = SOLUTION_POINTER[self.config.language]
         latex = rf"\par\noindent\hyperref[{target}]{{{words}~\pageref*{{{target}}}}}.\par"
         return nodes.raw("", latex, format="latex")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -135,20 +137,23 @@ def test_figures_are_present_with_alt_text(site: Path, lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_equations_are_numbered_through_the_chapter(site: Path, lang: str) -> None:
+def test_equations_are_numbered_through_the_chapter(
+    site: Path, lang: str, equation_numbers: Callable[[str], dict[tuple[str, str], str]]
+) -> None:
     """Each number names one equation of the edition, and a reference from any page shows
     that equation's number: "(8)" read on another page cannot be that page's own (8)."""
-    numbers: dict[str, str] = {}
-    links: list[tuple[str, str, str]] = []
+    numbers = equation_numbers(lang)
+    links: list[tuple[str, tuple[str, str], str]] = []
     for name in html_pages(site, lang):
-        page = soup(site / lang / name)
-        for div in page.select("div.math[id^=equation-]"):
-            eqno = div.select_one("span.eqno")
-            if eqno is not None:
-                numbers[f"{name}#{div['id']}"] = eqno.get_text().strip("()# \n")
-        for link in page.select('a.reference.internal[href*="#equation-"]'):
-            target = link["href"] if "#" not in link["href"][:1] else name + link["href"]
-            links.append((name, target, link.get_text().strip("() ")))
+        page = name.removesuffix(".html")
+        for link in soup(site / lang / name).select('a.reference.internal[href*="#equation-"]'):
+            path, _, anchor = link["href"].partition("#")
+            linked = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+            target = (
+                linked.removesuffix(".html") if path else page,
+                anchor.removeprefix("equation-"),
+            )
+            links.append((page, target, link.get_text().strip("() ")))
     assert numbers, f"{lang}: no numbered equation"
     assert sorted(numbers.values(), key=int) == [str(n) for n in range(1, len(numbers) + 1)], (
         f"{lang}: equation numbers are not 1..{len(numbers)} through the chapter"

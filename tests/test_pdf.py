@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -107,23 +108,14 @@ def site_figures(lang: str) -> int:
     )
 
 
-def site_equation_numbers(lang: str) -> dict[str, str]:
-    """``{"<page>:<label>": "<number>"}`` for every numbered equation of the site."""
-    numbers = {}
-    for page in sorted((SITE / lang).glob("*.html")):
-        html = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        for div in html.select("div.math[id^=equation-]"):
-            number = div.select_one("span.eqno")
-            if number is not None:
-                label = div["id"].removeprefix("equation-")
-                numbers[f"{page.stem}:{label}"] = number.get_text().strip("()# \n")
-    return numbers
-
-
-def test_equations_are_numbered_as_on_the_site(lang: str) -> None:
+def test_equations_are_numbered_as_on_the_site(
+    lang: str, equation_numbers: Callable[[str], dict[tuple[str, str], str]]
+) -> None:
     aux = (latex_dir(lang) / f"{handout(lang).stem}.aux").read_text(encoding="utf-8")
     in_pdf = dict(re.findall(r"\\newlabel\{equation:([\w.-]+:[\w.-]+)\}\{\{(\d+)\}", aux))
-    on_site = site_equation_numbers(lang)
+    on_site = {
+        f"{page}:{label}": number for (page, label), number in equation_numbers(lang).items()
+    }
     assert on_site, f"{lang}: no numbered equation found on the site"
     assert in_pdf == on_site
 
