@@ -77,24 +77,19 @@ warnings.filterwarnings(
 )
 
 
-def _library_dir() -> Path:
-    """The rnngrad the kernel will import (an editable install or PYTHONPATH)."""
-    spec = importlib.util.find_spec("rnngrad")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("rnngrad is not importable: run `make html`, which installs it")
-    return Path(spec.origin).parent
-
-
 def execution_key() -> str:
     """A digest of what cell outputs depend on besides cell source.
 
-    That is every source file of rnngrad and the kernel's IPython profile (figure formats).
+    That is every source file of rnngrad (and numpy's version) and the kernel's IPython
+    profile (figure formats).
     """
-    digest = hashlib.sha256()
-    for folder in (_library_dir(), ROOT / "book" / "_ipython"):
-        for path in sorted(folder.rglob("*.py")):
-            digest.update(path.relative_to(folder).as_posix().encode())
-            digest.update(path.read_bytes())
+    from rnngrad.provenance import source_hash
+
+    digest = hashlib.sha256(source_hash().encode())
+    profile = ROOT / "book" / "_ipython"
+    for path in sorted(profile.rglob("*.py")):
+        digest.update(path.relative_to(profile).as_posix().encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 

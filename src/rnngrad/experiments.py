@@ -23,7 +23,6 @@ variable ``RNNGRAD_EXPERIMENT_CACHE``; with neither, nothing is cached.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import dataclasses
 import fcntl
@@ -36,7 +35,6 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -48,6 +46,7 @@ from ._validate import check_choice, check_int, check_real
 from .gru import GRU
 from .lstm import LSTM
 from .optim import SGD, Adam, Optimizer, _fraction
+from .provenance import source_hash
 from .rnn import RNN
 from .spectral import RngLike, as_generator, scaled_gaussian
 from .tasks import AddingProblem, AgreementTask, Task
@@ -356,42 +355,10 @@ def _compute(config: ExperimentConfig) -> ExperimentResult:
 
 
 # ============================================================================ the cache
-@cache
-def source_hash() -> str:
-    """Return a hex digest of the code an experiment's result depends on.
-
-    The source of this module and of every module of rnngrad it imports, directly or
-    through others (found by reading their ``from . import`` statements), and the numpy
-    version.
-    """
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256(f"numpy {np.__version__}".encode())
-    for path in sorted(_local_imports(package, "experiments")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _local_imports(package: Path, module: str) -> set[Path]:
-    """The file of ``module`` and of every package module it imports, transitively."""
-    seen: set[Path] = set()
-    todo = [module]
-    while todo:
-        path = package / f"{todo.pop()}.py"
-        if path in seen or not path.is_file():
-            continue
-        seen.add(path)
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                names = [a.name for a in node.names] if node.module is None else [node.module]
-                todo.extend(names)
-    return seen
-
-
 def cache_path(config: ExperimentConfig, cache_dir: str | os.PathLike[str]) -> Path:
     """Return the file under ``cache_dir`` that holds (or will hold) the result of ``config``."""
     _check_config(config)
-    return Path(cache_dir) / source_hash()[:16] / f"{config.key()[:32]}.rnnexp"
+    return Path(cache_dir) / source_hash("experiments")[:16] / f"{config.key()[:32]}.rnnexp"
 
 
 def _cache_dir(cache_dir: str | os.PathLike[str] | None) -> Path | None:
