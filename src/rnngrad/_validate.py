@@ -99,3 +99,44 @@ def check_choice(name: str, value: object, choices: Collection[str]) -> str:
         listed = ", ".join(repr(c) for c in sorted(choices))
         raise ValueError(f"{name} must be one of {listed}, got {value!r}")
     return value
+
+
+def check_fraction(name: str, value: object) -> float:
+    """``value`` as a float in [0, 1), or raise naming ``name``."""
+    number = check_real(name, value)
+    if not 0.0 <= number < 1.0:
+        raise ValueError(f"{name} must be in [0, 1), got {number}")
+    return number
+
+
+def float_dtype(dtype: object) -> np.dtype[Any]:
+    """``dtype`` as float32 or float64, or raise a TypeError naming it."""
+    try:
+        resolved: np.dtype[Any] | None = np.dtype(dtype)  # type: ignore[call-overload]
+    except TypeError:
+        resolved = None
+    if resolved is None or resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}")
+    return resolved
+
+
+RngLike = np.random.Generator | int | None
+
+
+def as_generator(rng: RngLike) -> np.random.Generator:
+    """Return a :class:`numpy.random.Generator` for ``rng``.
+
+    ``None`` gives a generator seeded with 0, so that every default in the library is
+    reproducible; an ``int`` is a seed; a Generator passes through (and is advanced).
+
+    Raises
+    ------
+    TypeError
+        If ``rng`` is none of these.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None:
+        return np.random.default_rng(0)
+    seed = check_int("rng", rng, minimum=0)
+    return np.random.default_rng(seed)

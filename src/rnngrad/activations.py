@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from ._types import FloatArray
 from ._validate import as_float_array, check_choice
-
-FloatArray = NDArray[np.floating[Any]]
 
 # Each activation is defined once, by two in-place kernels: f applied to an array of
 # pre-activations, and ds ⊙ f′(z) computed from s = f(z) into ``out``. The inner loops of

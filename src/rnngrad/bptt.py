@@ -26,12 +26,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._types import FloatArray
 from ._validate import as_float_array, check_choice, check_int
 from .heads import _as_labels, _head_loss
 from .jacobians import _check_model, jacobian_product, state_jacobians
 from .rnn import RNN
-
-FloatArray = NDArray[np.floating[Any]]
 
 PARAMETERS = ("U", "W", "b")
 

@@ -40,19 +40,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-from ._validate import check_choice, check_int, check_real
+from ._types import FloatArray
+from ._validate import RngLike, as_generator, check_choice, check_fraction, check_int, check_real
 from .gru import GRU
 from .lstm import LSTM
-from .optim import SGD, Adam, Optimizer, _fraction
+from .optim import SGD, Adam, Optimizer
 from .provenance import source_hash
 from .rnn import RNN
-from .spectral import RngLike, as_generator, scaled_gaussian
+from .spectral import scaled_gaussian
 from .tasks import AddingProblem, AgreementTask, Task
 from .train import History, Model, train
-
-FloatArray = NDArray[np.floating[Any]]
 
 #: The environment variable that names the cache directory when ``cache_dir`` is None.
 CACHE_ENV = "RNNGRAD_EXPERIMENT_CACHE"
@@ -246,7 +244,7 @@ class ExperimentConfig:
             "init": check_choice("init", init, INITS[self.model]),
             "n_h": check_int("n_h", self.n_h, minimum=1),
             "lr": check_real("lr", self.lr, positive=True),
-            "momentum": _fraction("momentum", self.momentum),
+            "momentum": check_fraction("momentum", self.momentum),
             "clip": None if self.clip is None else check_real("clip", self.clip, positive=True),
             "batch": check_int("batch", self.batch, minimum=1),
             "steps": check_int("steps", self.steps, minimum=1),

@@ -17,15 +17,22 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from . import interop
-from ._validate import as_float_array, check_choice, check_int, check_shape
+from ._types import FloatArray
+from ._validate import (
+    RngLike,
+    as_float_array,
+    as_generator,
+    check_choice,
+    check_int,
+    check_shape,
+    float_dtype,
+)
 from .heads import HeadMixin
 from .jacobians import _as_jacobians, _check_times
-from .spectral import RngLike, _float_dtype, as_generator, orthogonal
-
-FloatArray = NDArray[np.floating[Any]]
+from .spectral import orthogonal
 
 GATED_RECURRENT_INITS = ("gaussian", "orthogonal")
 TORCH_KEYS = interop.TORCH_RNN_KEYS  # the same four names for torch.nn.LSTM and torch.nn.GRU
@@ -109,7 +116,7 @@ def _random_weights(
     n_in = check_int("n_in", n_in, minimum=1)
     n_h = check_int("n_h", n_h, minimum=1)
     check_choice("recurrent", recurrent, GATED_RECURRENT_INITS)
-    dt = _float_dtype(dtype)
+    dt = float_dtype(dtype)
     gen = as_generator(rng)
     U = gen.standard_normal((gates * n_h, n_in)) / np.sqrt(n_in)
     if recurrent == "gaussian":

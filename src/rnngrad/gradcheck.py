@@ -13,11 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from ._types import FloatArray
 from ._validate import as_float_array, check_real
-
-FloatArray = NDArray[np.floating[Any]]
 
 #: The default relative step ε^{1/3} of float64.
 DEFAULT_STEP = float(np.finfo(np.float64).eps ** (1 / 3))

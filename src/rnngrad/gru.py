@@ -22,12 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-from ._validate import as_float_array
+from ._types import FloatArray
+from ._validate import RngLike, as_float_array
 from .activations import ACTIVATIONS
 from .gated import (
     GatedLayer,
@@ -43,9 +44,6 @@ from .gated import (
 )
 from .heads import Gradients
 from .rnn import _gradients_from_dz
-from .spectral import RngLike
-
-FloatArray = NDArray[np.floating[Any]]
 
 _TANH = ACTIVATIONS["tanh"]
 

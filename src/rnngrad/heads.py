@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._types import FloatArray
 from ._validate import as_float_array, check_choice, check_shape
 
-FloatArray = NDArray[np.floating[Any]]
 Gradients = dict[str, FloatArray]
 
 HEADS = ("softmax", "linear")

@@ -24,12 +24,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from ._types import FloatArray
 from ._validate import as_float_array
 from .spectral import square_matrix
-
-FloatArray = NDArray[np.floating[Any]]
 
 U_NAME, W_NAME, B_IH_NAME, B_HH_NAME = "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"
 #: The keys of the state dict of ``torch.nn.RNN(n_in, n_h)`` (one layer, with biases).

@@ -23,17 +23,15 @@ and ``jacobians[j - 1]`` is J_j = ∂s_j/∂s_{j−1} for j = 1 … T.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-from ._validate import as_float_array, check_int, check_shape
+from ._types import FloatArray
+from ._validate import RngLike, as_float_array, as_generator, check_int, check_shape
 from .activations import Activation, get_activation
 from .rnn import RNN
-from .spectral import RngLike, as_generator, orthogonal, square_matrix
-
-FloatArray = NDArray[np.floating[Any]]
+from .spectral import orthogonal, square_matrix
 
 
 def state_jacobian(

@@ -36,9 +36,10 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-from ._validate import as_float_array, check_choice, check_real
+from ._types import FloatArray
+from ._validate import RngLike, as_float_array, check_choice, check_real
 from .activations import ACTIVATIONS
 from .gated import (
     GatedLayer,
@@ -57,9 +58,6 @@ from .gated import (
 )
 from .heads import Gradients
 from .rnn import _gradients_from_dz
-from .spectral import RngLike
-
-FloatArray = NDArray[np.floating[Any]]
 
 #: Which block of the LSTM's state Jacobian :meth:`LSTM.jacobian_norms_by_lag` reports.
 LSTM_BLOCKS = ("h", "c", "state", "carousel")

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-from ._validate import as_float_array, check_real
+from ._types import FloatArray
+from ._validate import as_float_array, check_fraction, check_real
 from .interop import required
 
-FloatArray = NDArray[np.floating[Any]]
 #: Any of the library's networks (RNN, LSTM, GRU): an update returns the same type.
 Model = TypeVar("Model")
 
@@ -206,7 +206,7 @@ class SGD(Optimizer):
 
     def __init__(self, lr: float, momentum: float = 0.0) -> None:
         super().__init__(lr)
-        self.momentum = _fraction("momentum", momentum)
+        self.momentum = check_fraction("momentum", momentum)
         self.velocity: dict[str, FloatArray] = {}
 
     def _direction(self, name: str, g: FloatArray) -> FloatArray:
@@ -241,8 +241,8 @@ class Adam(Optimizer):
         self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
     ) -> None:
         super().__init__(lr)
-        self.beta1 = _fraction("beta1", beta1)
-        self.beta2 = _fraction("beta2", beta2)
+        self.beta1 = check_fraction("beta1", beta1)
+        self.beta2 = check_fraction("beta2", beta2)
         self.eps = check_real("eps", eps, positive=True)
         self.moments: dict[str, tuple[FloatArray, FloatArray]] = {}
 
@@ -254,11 +254,3 @@ class Adam(Optimizer):
         m_hat = m / (1.0 - self.beta1**self.t)
         v_hat = v / (1.0 - self.beta2**self.t)
         return m_hat / (np.sqrt(v_hat) + self.eps)
-
-
-def _fraction(name: str, value: object) -> float:
-    """``value`` as a float in [0, 1), or raise naming ``name``."""
-    number = check_real(name, value)
-    if not 0.0 <= number < 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {number}")
-    return number

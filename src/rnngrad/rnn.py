@@ -28,25 +28,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from . import interop
-from ._validate import as_float_array, check_choice, check_int
+from ._types import FloatArray
+from ._validate import RngLike, as_float_array, as_generator, check_choice, check_int, float_dtype
 from .activations import Activation, get_activation
 from .heads import Gradients, HeadMixin
-from .spectral import (
-    RngLike,
-    _float_dtype,
-    as_generator,
-    identity_init,
-    orthogonal,
-    square_matrix,
-)
-
-FloatArray = NDArray[np.floating[Any]]
+from .spectral import identity_init, orthogonal, square_matrix
 
 RECURRENT_INITS = ("gaussian", "orthogonal", "identity")
 
@@ -174,7 +166,7 @@ class RNN(HeadMixin):
         n_in = check_int("n_in", n_in, minimum=1)
         n_h = check_int("n_h", n_h, minimum=1)
         check_choice("recurrent", recurrent, RECURRENT_INITS)
-        dt = _float_dtype(dtype)
+        dt = float_dtype(dtype)
         gen = as_generator(rng)
         U = gen.standard_normal((n_h, n_in)) / np.sqrt(n_in)
         if recurrent == "gaussian":

@@ -20,16 +20,14 @@ give it), and :func:`descend_bias` runs gradient descent on b with or without cl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from ._types import FloatArray
 from ._validate import as_float_array, check_choice, check_int, check_real
 from .activations import get_activation
 from .optim import clip_by_global_norm
-
-FloatArray = NDArray[np.floating[Any]]
 
 #: The activations with a bounded bump-shaped derivative, for which the width is finite.
 SATURATING = ("sigmoid", "tanh")

@@ -18,34 +18,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validate import as_float_array, check_int, check_real
+from ._types import FloatArray
+from ._validate import RngLike, as_float_array, as_generator, check_int, check_real, float_dtype
 from .activations import Activation, get_activation
 
-FloatArray = NDArray[np.floating[Any]]
 
 #: What a ``rng`` argument may be: a Generator, a seed, or None for the fixed seed 0.
-RngLike = np.random.Generator | int | None
-
-
-def as_generator(rng: RngLike) -> np.random.Generator:
-    """Return a :class:`numpy.random.Generator` for ``rng``.
-
-    ``None`` gives a generator seeded with 0, so that every default in the library is
-    reproducible; an ``int`` is a seed; a Generator passes through (and is advanced).
-
-    Raises
-    ------
-    TypeError
-        If ``rng`` is none of these.
-    """
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None:
-        return np.random.default_rng(0)
-    seed = check_int("rng", rng, minimum=0)
-    return np.random.default_rng(seed)
-
-
 def square_matrix(name: str, W: ArrayLike) -> FloatArray:
     """Return ``W`` as a finite real square matrix, or raise naming ``name`` and its shape."""
     arr = as_float_array(name, W, shape=("n", "n"))
@@ -216,7 +194,7 @@ def orthogonal(
     gaussian = as_generator(rng).standard_normal((size, size))
     q, r = np.linalg.qr(gaussian)
     signs = np.where(np.diag(r) < 0, -1.0, 1.0)
-    return (scale * q * signs).astype(_float_dtype(dtype))
+    return (scale * q * signs).astype(float_dtype(dtype))
 
 
 def identity_init(n: int, *, gain: float = 1.0, dtype: type = np.float64) -> FloatArray:
@@ -232,7 +210,7 @@ def identity_init(n: int, *, gain: float = 1.0, dtype: type = np.float64) -> Flo
     """
     size = check_int("n", n, minimum=1)
     scale = check_real("gain", gain, positive=True)
-    return scale * np.eye(size, dtype=_float_dtype(dtype))
+    return scale * np.eye(size, dtype=float_dtype(dtype))
 
 
 def scaled_gaussian(
@@ -267,19 +245,9 @@ def scaled_gaussian(
     """
     size = check_int("n", n, minimum=1)
     goal = check_real("radius", radius, positive=True)
-    dt = _float_dtype(dtype)
+    dt = float_dtype(dtype)
     gaussian = as_generator(rng).standard_normal((size, size)) / np.sqrt(size)
     return rescale_spectral_radius(gaussian, goal).astype(dt)
-
-
-def _float_dtype(dtype: object) -> np.dtype[Any]:
-    try:
-        resolved: np.dtype[Any] | None = np.dtype(dtype)  # type: ignore[call-overload]
-    except TypeError:
-        resolved = None
-    if resolved is None or resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}")
-    return resolved
 
 
 def pascanu_bound(

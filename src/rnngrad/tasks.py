@@ -24,10 +24,8 @@ from typing import Any, ClassVar, NamedTuple, Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validate import as_float_array, check_choice, check_int, check_shape
-from .spectral import RngLike, as_generator
-
-FloatArray = NDArray[np.floating[Any]]
+from ._types import FloatArray
+from ._validate import RngLike, as_float_array, as_generator, check_choice, check_int, check_shape
 
 ADDING_VARIANTS = ("le", "hochreiter")
 LANGUAGES = ("ru", "en")

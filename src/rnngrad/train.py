@@ -18,22 +18,21 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validate import check_int, check_real
+from ._types import FloatArray
+from ._validate import RngLike, as_generator, check_int, check_real
 from .gru import GRU
 from .heads import _head_loss
 from .jacobians import state_jacobians
 from .lstm import LSTM
 from .optim import Optimizer, _global_norm, clip_by_global_norm
 from .rnn import RNN
-from .spectral import RngLike, as_generator
 from .tasks import Batch, Task
 
-FloatArray = NDArray[np.floating[Any]]
 #: Any of the networks :func:`train` accepts.
 Model = RNN | LSTM | GRU
 
