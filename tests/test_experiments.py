@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -12,7 +14,15 @@ import pytest
 
 import rnngrad.experiments as ex
 from rnngrad import GRU, LSTM, RNN, spectral_radius
-from rnngrad.experiments import ExperimentConfig, ExperimentResult, make_model, run, run_many
+from rnngrad.experiments import (
+    ExperimentConfig,
+    ExperimentResult,
+    cache,
+    make_model,
+    run,
+    run_many,
+    runner,
+)
 
 TINY = ExperimentConfig(task="adding", lag=5, model="rnn", n_h=4, batch=4, steps=6, eval_every=3)
 
@@ -34,14 +44,14 @@ def same(a: ExperimentResult, b: ExperimentResult) -> None:
 def computed(monkeypatch: pytest.MonkeyPatch) -> list[ExperimentConfig]:
     """The configs actually computed (not read from the cache), in order."""
     calls: list[ExperimentConfig] = []
-    compute = ex._compute
+    compute = runner.compute
 
     def counting(config: ExperimentConfig) -> ExperimentResult:
         calls.append(config)
         return compute(config)
 
-    monkeypatch.setattr(ex, "_compute", counting)
-    monkeypatch.delenv(ex.CACHE_ENV, raising=False)
+    monkeypatch.setattr(runner, "compute", counting)
+    monkeypatch.delenv(cache.CACHE_ENV, raising=False)
     return calls
 
 
@@ -122,7 +132,7 @@ def test_an_edit_of_the_library_recomputes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, computed: list[ExperimentConfig]
 ) -> None:
     run(TINY, tmp_path)
-    monkeypatch.setattr(ex, "source_hash", lambda *modules: "0" * 64)
+    monkeypatch.setattr(cache, "source_hash", lambda *modules: "0" * 64)
     run(TINY, tmp_path)
     assert computed == [TINY, TINY]
 
@@ -163,17 +173,69 @@ def test_a_file_of_another_config_is_not_served(
 def test_two_builds_at_once_compute_an_experiment_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, computed: list[ExperimentConfig]
 ) -> None:
-    counting = ex._compute
+    counting = runner.compute
 
     def slow(config: ExperimentConfig) -> ExperimentResult:
         time.sleep(0.3)  # long enough for the other build to ask meanwhile
         return counting(config)
 
-    monkeypatch.setattr(ex, "_compute", slow)
+    monkeypatch.setattr(runner, "compute", slow)
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(lambda _: run(TINY, tmp_path), range(2)))
     assert computed == [TINY]
     same(*results)
+
+
+# A process that, like a build of one edition, asks for TINY while counting its computations
+# in a log; the first argument blocks fcntl, as on Windows, where filelock has no flock.
+RACER = """
+import sys
+import time
+import warnings
+
+if sys.argv[1] == "no-fcntl":
+    sys.modules["fcntl"] = None  # import fcntl now fails, as it does on Windows
+    # filelock then falls back on its lock by exclusive file creation, and says so.
+    warnings.filterwarnings("ignore", "only soft file lock is available", UserWarning)
+from rnngrad.experiments import ExperimentConfig, run, runner
+
+compute = runner.compute
+
+
+def logged(config):
+    with open(sys.argv[3], "a") as log:
+        log.write("computed\\n")
+    time.sleep(0.5)  # long enough for the other process to ask meanwhile
+    return compute(config)
+
+
+runner.compute = logged
+config = ExperimentConfig(task="adding", lag=5, model="rnn", n_h=4, batch=4, steps=6, eval_every=3)
+print(run(config, sys.argv[2]).final_metric)
+"""
+
+
+def start_racer(fcntl: str, cache_dir: Path, log: Path) -> subprocess.Popen[str]:
+    """Start a process that runs TINY with ``cache_dir`` and logs each computation."""
+    return subprocess.Popen(
+        [sys.executable, "-c", RACER, fcntl, str(cache_dir), str(log)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("fcntl", ["fcntl", "no-fcntl"])
+def test_two_processes_at_once_compute_an_experiment_once(tmp_path: Path, fcntl: str) -> None:
+    """The lock works across processes, with flock and, as on Windows, without fcntl."""
+    log = tmp_path / "computations.log"
+    racers = [start_racer(fcntl, tmp_path / "cache", log) for _ in range(2)]
+    outputs = [racer.communicate(timeout=60) for racer in racers]
+    for racer, (_, err) in zip(racers, outputs, strict=True):
+        assert racer.returncode == 0, err
+        assert not err, err
+    assert log.read_text().splitlines() == ["computed"]
+    assert outputs[0][0] == outputs[1][0] == f"{run(TINY).final_metric}\n"
 
 
 def test_run_many_keeps_the_order_and_computes_duplicates_once(

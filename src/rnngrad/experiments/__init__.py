@@ -1,0 +1,74 @@
+"""Training experiments as frozen configurations, run once and cached on disk.
+
+An :class:`ExperimentConfig` names everything a training run depends on -- task and lag,
+model and initialisation, optimiser, clipping, sizes, seed -- and :func:`run` turns it into
+an :class:`ExperimentResult`.  The same configuration gives the same result bit for bit, so
+a result can be stored and served again: the English and the Russian build of the book
+compute each experiment once.
+
+**The cache.**  A result is stored in ``<cache_dir>/<library key>/<config key>.rnnexp``.  The
+config key hashes every field of the configuration; the library key hashes the source of
+this package and of every module of rnngrad it imports (directly or not), and the numpy
+version -- so an edit of the training code or of a model recomputes, while an edit of, say,
+the plotting code does not.  A file holds a checksum of its contents and the configuration
+it was computed for; a file that is truncated, corrupt or for another configuration is
+recomputed, never read as a result.  Files are written to a temporary name and renamed
+into place (``os.replace``), so a reader never sees half a file; a lock file beside each
+result makes a second build that needs the same experiment at the same time wait for it
+rather than compute it again (the ``filelock`` package: ``flock`` on POSIX, ``msvcrt`` on
+Windows).
+
+The cache directory is the ``cache_dir`` argument or, if that is None, the environment
+variable ``RNNGRAD_EXPERIMENT_CACHE``; with neither, nothing is cached.
+"""
+
+from . import cache, chapter, config, models
+from .cache import cache_path
+from .chapter import AGREEMENT_LAGS, SEEDS, chapter_experiments
+from .config import ExperimentConfig
+from .models import make_model
+from .result import ExperimentResult
+from .runner import run, run_many
+from .summaries import longest_solved, solved_by_lag
+
+# The constants are bound here, not imported, because the API reference reads a constant's
+# documentation (its #: comment) only in the module it documents.
+#: The environment variable that names the cache directory when ``cache_dir`` is None.
+CACHE_ENV = cache.CACHE_ENV
+#: The models of :func:`make_model`: tanh RNN, IRNN, LSTM, GRU.
+MODELS = models.MODELS
+#: The tasks of :class:`ExperimentConfig`: adding (Le et al.), adding (Hochreiter and
+#: Schmidhuber), agreement.
+TASKS = config.TASKS
+#: The optimisers of :class:`ExperimentConfig`.
+OPTIMIZERS = config.OPTIMIZERS
+#: The initialisations of the recurrent weights each model accepts; the first is its default.
+INITS: dict[str, tuple[str, ...]] = models.INITS
+#: The standard deviation of the input and output weights of the IRNN (Le et al. 2015).
+IRNN_WEIGHT_STD = models.IRNN_WEIGHT_STD
+#: The lags of the chapter's experiments: sequence lengths T of the adding problem and
+#: clause lengths L of the agreement task.
+ADDING_LAGS = chapter.ADDING_LAGS
+
+# Not sorted: autodoc lists a module's members in the order of its __all__, and this is
+# the order of the API page.
+__all__ = [  # noqa: RUF022
+    "CACHE_ENV",
+    "MODELS",
+    "TASKS",
+    "OPTIMIZERS",
+    "INITS",
+    "IRNN_WEIGHT_STD",
+    "make_model",
+    "ExperimentConfig",
+    "ExperimentResult",
+    "cache_path",
+    "run",
+    "run_many",
+    "ADDING_LAGS",
+    "AGREEMENT_LAGS",
+    "SEEDS",
+    "chapter_experiments",
+    "solved_by_lag",
+    "longest_solved",
+]

@@ -1,0 +1,124 @@
+"""The on-disk cache of results: one checksummed file per configuration, written atomically.
+
+A result is stored in ``<cache_dir>/<library key>/<config key>.rnnexp``: magic bytes, the
+SHA-256 of the payload, and the payload, an ``.npz`` of the history, the parameters and a
+JSON record of the rest.  A reader treats a file that is truncated, corrupt or for another
+configuration as missing.  A lock file beside each result lets one process compute it while
+any other that wants it waits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from filelock import FileLock
+
+from ..provenance import source_hash
+from ..train import History
+from .config import ExperimentConfig, check_config
+from .result import ExperimentResult
+
+# Documented where the package exports it (__init__.py).
+CACHE_ENV = "RNNGRAD_EXPERIMENT_CACHE"
+
+_MAGIC = b"RNNGEXP1"  # the first bytes of a cache file, then the SHA-256 of the rest
+
+
+def cache_path(config: ExperimentConfig, cache_dir: str | os.PathLike[str]) -> Path:
+    """Return the file under ``cache_dir`` that holds (or will hold) the result of ``config``."""
+    check_config(config)
+    # The library key covers the code that computes a result: the runner and all it imports.
+    library = source_hash("experiments.runner")[:16]
+    return Path(cache_dir) / library / f"{config.key()[:32]}.rnnexp"
+
+
+def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None) -> Path | None:
+    """Return ``cache_dir``, or ``$RNNGRAD_EXPERIMENT_CACHE`` if it is None; None: no cache."""
+    if cache_dir is None:
+        cache_dir = os.environ.get(CACHE_ENV) or None
+    if cache_dir is not None and not isinstance(cache_dir, str | os.PathLike):
+        raise TypeError(f"cache_dir must be a path or None, got {type(cache_dir).__name__}")
+    return None if cache_dir is None else Path(cache_dir)
+
+
+def lock(path: Path) -> FileLock:
+    """Return the lock of the result file ``path``: held while its result is computed.
+
+    A second process (say, the build of the other language) that wants the same result
+    meanwhile waits for it instead of computing it again.  ``filelock`` uses ``flock`` on
+    POSIX and ``msvcrt.locking`` on Windows.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(path.with_name(path.name + ".lock"))
+
+
+def load(path: Path, config: ExperimentConfig) -> ExperimentResult | None:
+    """Return the result stored at ``path`` if it is intact and computed for ``config``."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    return _decode(data, config)
+
+
+def store(path: Path, result: ExperimentResult) -> None:
+    """Write atomically: a temporary file in the same directory, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(_encode(result))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _encode(result: ExperimentResult) -> bytes:
+    """The bytes of a cache file: magic, SHA-256 of the payload, payload (an .npz)."""
+    history = dataclasses.asdict(result.history)
+    meta = {
+        "config": dataclasses.asdict(result.config),
+        "solved_step": history.pop("solved_step"),
+        "diverged": history.pop("diverged"),
+        "success": result.success,
+        "final_metric": result.final_metric,
+        "seconds": result.seconds,
+    }
+    arrays = {f"history.{k}": v for k, v in history.items()}
+    arrays |= {f"param.{k}": v for k, v in result.parameters.items()}
+    buffer = io.BytesIO()
+    np.savez(buffer, meta=np.array(json.dumps(meta)), **arrays)
+    payload = buffer.getvalue()
+    return _MAGIC + hashlib.sha256(payload).digest() + payload
+
+
+def _decode(data: bytes, config: ExperimentConfig) -> ExperimentResult | None:
+    """The result in ``data`` if it is intact and computed for ``config``; else None."""
+    head = len(_MAGIC)
+    payload = data[head + 32 :]
+    if data[:head] != _MAGIC or data[head : head + 32] != hashlib.sha256(payload).digest():
+        return None
+    with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    meta = json.loads(str(arrays.pop("meta")))
+    if meta["config"] != dataclasses.asdict(config):
+        return None
+    history = History(
+        **{k.removeprefix("history."): v for k, v in arrays.items() if k.startswith("history.")},
+        solved_step=meta["solved_step"],
+        diverged=meta["diverged"],
+    )
+    parameters = {k.removeprefix("param."): v for k, v in arrays.items() if k.startswith("param.")}
+    return ExperimentResult(
+        config, history, parameters, meta["success"], meta["final_metric"], meta["seconds"]
+    )
