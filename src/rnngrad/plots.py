@@ -669,7 +669,7 @@ def _label_keys(name: str, keys: Collection[str], lang: str) -> None:
         raise ValueError(
             f"{name} must hold at most {len(PALETTE)} entries (one colour each), got {len(keys)}"
         )
-    unknown = [key for key in keys if key not in LABELS[lang]]
+    unknown = [key for key in keys if key not in LABELS]
     if unknown:
         raise ValueError(f"{name} keys must be label keys of rnngrad.i18n.LABELS, got {unknown}")
 
