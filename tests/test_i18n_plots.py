@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from plot_helpers import legend_texts
 
 from rnngrad import RNN, plots
 from rnngrad.experiments import ExperimentResult
@@ -22,6 +23,7 @@ from rnngrad.i18n import (
     label,
     sentence_labels,
 )
+from rnngrad.plots.style import figure_function
 
 
 def test_every_label_has_a_text_in_each_language() -> None:
@@ -86,7 +88,7 @@ def test_activation_figure_speaks_the_language(lang: str) -> None:
     (ax,) = fig.axes
     assert ax.get_xlabel() == label("z", lang)
     assert ax.get_title() == label("sigmoid", lang)
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = legend_texts(ax)
     assert any(f"= {format_number(0.25, lang)}$".replace(",", "{,}") in t for t in legend), legend
 
 
@@ -100,17 +102,24 @@ def test_tick_labels_use_the_languages_decimal_mark(lang: str, mark: str, other:
 
 
 def test_every_figure_function_localizes_its_ticks() -> None:
-    """A new figure function must carry the decorator, or its Russian ticks read 0.5."""
+    """A new figure function must carry @figure_function, or its Russian ticks read 0.5."""
     figures = [
         name
-        for name, function in vars(plots).items()
-        if inspect.isfunction(function)
-        and not name.startswith("_")
+        for name in plots.__all__
+        if inspect.isfunction(function := getattr(plots, name))
         and inspect.signature(function).return_annotation in (Figure, "Figure")
     ]
-    assert len(figures) > 10
+    assert len(figures) == 15
     bare = [name for name in figures if not hasattr(getattr(plots, name), "__wrapped__")]
-    assert not bare, f"figure functions without @_ticks_in_language: {bare}"
+    assert not bare, f"figure functions without @figure_function: {bare}"
+
+
+def test_a_figure_function_must_take_lang_by_keyword() -> None:
+    def draw(lang: str = "en") -> Figure:
+        return Figure()
+
+    with pytest.raises(TypeError, match="draw must take lang as a keyword-only parameter"):
+        figure_function()(draw)
 
 
 def test_activation_figure_rejects_bad_arguments() -> None:
@@ -170,7 +179,7 @@ def test_chapter_figures_of_the_why_and_evidence_pages_speak_the_language(lang: 
 
     sweep = sweep_spectral_norm([0.5, 1.5], n_h=4, T=6)
     ax = plots.spectral_sweep(sweep, lang=lang).axes[0]
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = legend_texts(ax)
     assert legend == [
         rf"$\sigma = {format_number(s, lang, digits=1).replace(',', '{,}')}$" for s in (0.5, 1.5)
     ]
@@ -179,7 +188,7 @@ def test_chapter_figures_of_the_why_and_evidence_pages_speak_the_language(lang: 
 
     powers = [np.linalg.norm(np.linalg.matrix_power(jordan_block(3, 0.8), k), 2) for k in range(9)]
     ax = plots.matrix_powers(0.8 ** np.arange(9), powers, sigma_max=1.5, rho=0.8, lang=lang).axes[0]
-    assert label("non-normal W", lang) in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert label("non-normal W", lang) in legend_texts(ax)
 
     model = RNN.random(2, 3, rng=0)
     table = jacobian_norm_table(state_jacobians(model, np.ones((5, 2))))
@@ -191,14 +200,14 @@ def test_chapter_figures_of_the_why_and_evidence_pages_speak_the_language(lang: 
 
     b = np.linspace(-6.0, 0.0, 30)
     cliff = plots.cliff(b, {8.0: scalar.unit_states(8.0, b)[-1]}, lang=lang)
-    assert cliff.axes[0].get_legend().get_texts()[0].get_text() == "$w = 8$"
+    assert legend_texts(cliff.axes[0]) == ["$w = 8$"]
 
     runs = [
         scalar.descend_bias(8.0, -4.0, 3.0, learning_rate=0.1, iterations=5, clip=c)
         for c in (None, 1.0)
     ]
     ax = plots.clipping_descent(*runs, lang=lang).axes[0]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+    assert legend_texts(ax) == [
         label("no clipping", lang),
         label("clipping", lang),
     ]
@@ -241,7 +250,7 @@ def test_norms_by_lag_draws_one_labelled_line_per_network(lang: str) -> None:
     ax = plots.norms_by_lag(curves, dashed={"carousel"}, lang=lang).axes[0]
     assert ax.get_yscale() == "log"
     assert len(ax.lines) == len(curves)
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == [label(k, lang) for k in curves]
+    assert legend_texts(ax) == [label(k, lang) for k in curves]
     assert [line.get_linestyle() for line in ax.lines] == ["-"] * 4 + ["--"]
     assert list(ax.lines[0].get_xdata()) == list(range(9))
     assert ax.get_xlabel() == label("lag", lang)
@@ -251,11 +260,7 @@ def test_norms_by_lag_draws_one_labelled_line_per_network(lang: str) -> None:
 def test_norms_by_lag_labels_differ_between_languages() -> None:
     curves = {"lstm 1997": [1.0, 0.5], "rnn tanh": [1.0, 0.1]}
     texts = {
-        lang: [
-            t.get_text()
-            for t in plots.norms_by_lag(curves, lang=lang).axes[0].get_legend().get_texts()
-        ]
-        for lang in LANGUAGES
+        lang: legend_texts(plots.norms_by_lag(curves, lang=lang).axes[0]) for lang in LANGUAGES
     }
     assert texts["ru"] == ["LSTM без вентиля забывания (1997)", "простая сеть с tanh"]
     assert texts["en"] != texts["ru"]
@@ -304,7 +309,7 @@ def test_success_against_lag_draws_one_curve_per_model_and_the_baseline(
 ) -> None:
     adding = [r for r in short_runs if r.config.task == "adding"]
     ax = plots.success_against_lag(adding, lang=lang).axes[0]
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = legend_texts(ax)
     assert set(legend) == {
         label("model rnn", lang),
         label("model lstm", lang),
@@ -350,9 +355,7 @@ def test_init_spectra_draws_singular_values_and_eigenvalues(lang: str) -> None:
         "init identity": identity_init(5),
     }
     left, right = plots.init_spectra(matrices, lang=lang).axes
-    assert [t.get_text() for t in left.get_legend().get_texts()] == [
-        label(key, lang) for key in matrices
-    ]
+    assert legend_texts(left) == [label(key, lang) for key in matrices]
     assert left.get_xlabel() == label("singular index", lang)
     assert left.get_ylabel() == label("singular values", lang)
     assert right.get_title() == label("eigenvalues", lang)
@@ -388,7 +391,7 @@ def test_state_and_init_panels_speak_the_language(lang: str) -> None:
     assert first.get_ylabel() == label("state norm", lang)
     assert list(first.lines[0].get_xdata()) == [1, 2, 3]  # t = 1 … T
     assert second.get_title() == ("$\\sigma = 1{,}5$" if lang == "ru" else "$\\sigma = 1.5$")
-    assert [t.get_text() for t in first.get_legend().get_texts()] == [
+    assert legend_texts(first) == [
         label("tanh", lang),
         label("relu", lang),
     ]

@@ -4,9 +4,11 @@ The companion library of the chapter «Затухающие градиенты /
 Everything is plain numpy; the chapter's figures and numbers are computed by it.
 """
 
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy_exports
 from .activations import ACTIVATIONS, Activation, get_activation
 from .bptt import BPTTTerms, bptt_terms, immediate_derivative, total_derivative
-from .experiments import ExperimentConfig, ExperimentResult, chapter_experiments, make_model
 from .gated import block_norms_by_lag
 from .gradcheck import numerical_gradient, numerical_jacobian, relative_error
 from .gru import GRU, GRUCache
@@ -18,7 +20,6 @@ from .jacobians import (
     state_jacobians,
 )
 from .lstm import LSTM, LSTMCache
-from .optim import SGD, Adam, Optimizer, clip_by_global_norm, clip_by_value, global_norm
 from .rnn import RNN, ForwardCache
 from .spectral import (
     eigenvalues,
@@ -32,8 +33,36 @@ from .spectral import (
     spectral_norm,
     spectral_radius,
 )
-from .tasks import AddingProblem, AgreementTask, Task
-from .train import History, TrainResult, state_gradient_norms, train
+
+# The training stack is imported when first asked for, so that importing a figure of
+# activations (rnngrad.plots.activations runs this file first) does not import it.
+if TYPE_CHECKING:
+    from .experiments import ExperimentConfig, ExperimentResult, chapter_experiments, make_model
+    from .optim import SGD, Adam, Optimizer, clip_by_global_norm, clip_by_value, global_norm
+    from .tasks import AddingProblem, AgreementTask, Task
+    from .train import History, TrainResult, state_gradient_norms, train
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "experiments": (
+                "ExperimentConfig",
+                "ExperimentResult",
+                "chapter_experiments",
+                "make_model",
+            ),
+            "optim": (
+                "SGD",
+                "Adam",
+                "Optimizer",
+                "clip_by_global_norm",
+                "clip_by_value",
+                "global_norm",
+            ),
+            "tasks": ("AddingProblem", "AgreementTask", "Task"),
+            "train": ("History", "TrainResult", "state_gradient_norms", "train"),
+        },
+    )
 
 __all__ = [
     "ACTIVATIONS",

@@ -1,0 +1,175 @@
+"""Spectra and bounds: norms of products against σ, powers of W, spectra of initialisations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
+
+from .._validate import as_float_array, check_real
+from ..i18n import format_number, label
+from ..jacobians import SpectralSweep
+from ..spectral import eigenvalues, singular_values
+from .checks import check_label_keys
+from .style import PALETTE, figure_function, in_math, single_axes
+
+#: Markers of :func:`init_spectra`, one per matrix, so that coinciding points stay visible.
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+_LINESTYLES = ("-", "--", "-.", ":")
+
+
+@figure_function()
+def spectral_sweep(sweep: SpectralSweep, *, lang: str = "en") -> Figure:
+    """‖∂s_T/∂s_{T−ℓ}‖ against the lag ℓ for each σ of a sweep, with its bound (γσ)^ℓ dashed.
+
+    Parameters
+    ----------
+    sweep : SpectralSweep
+        From :func:`rnngrad.jacobians.sweep_spectral_norm`.
+    lang : str
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not isinstance(sweep, SpectralSweep):
+        raise TypeError(f"sweep must be a SpectralSweep, got {type(sweep).__name__}")
+    lags = np.arange(sweep.norms.shape[1])
+    fig, ax = single_axes(6.0, 3.8)
+    for i, (sigma, norms, bound) in enumerate(
+        zip(sweep.scales, sweep.norms, sweep.bounds, strict=True)
+    ):
+        colour = PALETTE[i % len(PALETTE)]
+        text = rf"$\sigma = {in_math(format_number(sigma, lang, digits=1))}$"
+        ax.semilogy(lags, norms, linewidth=2, color=colour, label=text)
+        ax.semilogy(lags, bound, linewidth=1, linestyle="--", color=colour)
+    lowest, highest = float(np.min(sweep.norms[:, -1])), float(np.max(sweep.norms))
+    ax.set_ylim(lowest / 100, max(1e3, highest * 100))
+    ax.set_xlabel(label("lag", lang))
+    ax.set_ylabel(label("jacobian norm", lang))
+    ax.set_title(label(sweep.activation, lang) + label("dashed bound", lang))
+    ax.legend(loc="lower left", ncol=2)
+    return fig
+
+
+@figure_function()
+def matrix_powers(
+    normal: ArrayLike,
+    non_normal: ArrayLike,
+    *,
+    sigma_max: float,
+    rho: float,
+    lang: str = "en",
+) -> Figure:
+    """‖Wᵏ‖ against k for a normal and a non-normal W with the same spectral radius ρ.
+
+    Drawn with ρᵏ (where both end) and σ_maxᵏ of the non-normal matrix (the bound).
+
+    Parameters
+    ----------
+    normal, non_normal : array_like, shape (K + 1,)
+        ‖Wᵏ‖_2 for k = 0 … K.
+    sigma_max : float
+        σ_max of the non-normal matrix.
+    rho : float
+        The common spectral radius.
+    lang : str
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    a = as_float_array("normal", normal, shape=("K + 1",))
+    b = as_float_array("non_normal", non_normal, shape=a.shape)
+    sigma_max = check_real("sigma_max", sigma_max, positive=True)
+    rho = check_real("rho", rho, positive=True)
+    k = np.arange(a.shape[0])
+    fig, ax = single_axes(6.0, 3.6)
+    ax.semilogy(k, a, linewidth=2, color=PALETTE[0], label=label("normal W", lang))
+    ax.semilogy(k, b, linewidth=2, color=PALETTE[1], label=label("non-normal W", lang))
+    ax.semilogy(k, rho**k, linestyle=":", color=PALETTE[2], label=r"$\rho(W)^k$")
+    ax.semilogy(k, sigma_max**k, linestyle="--", color=PALETTE[1], label=r"$\sigma_{\max}(W)^k$")
+    ax.set_ylim(min(a.min(), b.min()) / 3, b.max() * 10)
+    ax.set_xlabel("$k$")
+    ax.set_ylabel(r"$\|W^k\|_2$")
+    ax.legend(loc="upper right")
+    return fig
+
+
+@figure_function()
+def init_spectra(matrices: Mapping[str, ArrayLike], *, lang: str = "en") -> Figure:
+    """Singular values and eigenvalues of recurrent matrices, one colour per initialisation.
+
+    Left, the singular values σ_1 ≥ … ≥ σ_n of each W against their index: σ_1 = σ_max(W)
+    bounds every step back (Pascanu et al. 2013).  Right, the eigenvalues in the complex
+    plane with the unit circle (dotted): ρ(W) = max :math:`|\\lambda_i|` decides where long products
+    of W end.
+
+    Parameters
+    ----------
+    matrices : mapping of str to array_like, shape (n, n)
+        Label key → W.  The keys name labels of ``rnngrad.i18n.LABELS`` (e.g.
+        ``"init orthogonal"``, ``"init gaussian"``, ``"init scaled"``, ``"init identity"``),
+        which become the legend; the matrices may differ in size.
+    lang : str
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``matrices`` is empty or has more entries than :data:`PALETTE` has colours, a key
+        is not a label, or a matrix is not square, finite and real.
+    """
+    check_label_keys("matrices", list(matrices))
+    spectra = {}
+    for key, W in matrices.items():
+        arr = as_float_array(f"matrices[{key!r}]", W, shape=("n", "n"))
+        if arr.shape[0] != arr.shape[1]:
+            raise ValueError(f"matrices[{key!r}] must be square, got shape {arr.shape}")
+        spectra[key] = (singular_values(arr), eigenvalues(arr))
+    circle = np.exp(1j * np.linspace(0.0, 2.0 * np.pi, 361))
+    fig = Figure(figsize=(8.0, 3.8))
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1.0]})
+    right.plot(
+        circle.real,
+        circle.imag,
+        color="0.4",
+        linewidth=1,
+        linestyle=":",
+    )
+    for i, (key, (sv, lam)) in enumerate(spectra.items()):
+        style = {
+            "color": PALETTE[i],
+            "marker": _MARKERS[i],
+            "markersize": 4,
+            "fillstyle": "none",
+        }
+        # A marker on every eighth value only: one per value made the SVG too heavy.
+        left.plot(
+            np.arange(1, sv.shape[0] + 1),
+            sv,
+            linestyle=_LINESTYLES[i % len(_LINESTYLES)],
+            linewidth=1.5,
+            label=label(key, lang),
+            markevery=8,
+            **style,
+        )
+        # Hundreds of markers as vector paths weigh over 100 KB in SVG: drawn as an image.
+        right.plot(lam.real, lam.imag, linestyle="none", rasterized=True, **style)
+    left.set_xlabel(label("singular index", lang))
+    left.set_ylabel(label("singular values", lang))
+    left.set_ylim(bottom=0)
+    left.legend(loc="upper right", fontsize=8)
+    right.set_aspect("equal")
+    right.set_xlabel(r"$\mathrm{Re}\,\lambda$")
+    right.set_ylabel(r"$\mathrm{Im}\,\lambda$")
+    right.set_title(label("eigenvalues", lang))
+    return fig
