@@ -23,7 +23,7 @@ LATEXMKOPTS ?= -pdfxe -interaction=nonstopmode -halt-on-error -file-line-error
 # missing TeX is an error, not a skip).
 WITH_PDF := $(or $(CI),$(shell command -v xelatex >/dev/null && command -v latexmk >/dev/null && echo yes))
 
-.PHONY: html $(HTML_TARGETS) site test test-fast lint bench live clean
+.PHONY: html $(HTML_TARGETS) site test test-fast lint bench live clean constraints
 .PHONY: pdf $(PDF_TARGETS) handouts check-tex
 
 $(STAMP): pyproject.toml constraints.txt
@@ -115,6 +115,22 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks conf.py
 	$(BIN)/ruff format --check src tests benchmarks conf.py
 	$(BIN)/mypy
+
+## constraints: regenerate constraints.txt in a fresh venv (how and why: the file's header)
+# LOCK_PINS are the versions to keep; LOCK_PINS=/dev/null moves every pin to the newest.
+LOCK_PINS ?= constraints.txt
+LOCK_VENV := _build/lock-venv
+constraints:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c $(LOCK_PINS) -e '.[book,test,dev,compare]'
+	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c $(LOCK_PINS) --no-deps hatchling
+	{ grep '^#' constraints.txt; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --all --exclude-editable | grep -v -E '^(pip|torch)==' \
+	    | $(LOCK_VENV)/bin/python -c 'import sys; sys.stdout.writelines(sorted(sys.stdin, key=str.lower))'; \
+	} >_build/constraints.txt
+	mv _build/constraints.txt constraints.txt
+	rm -rf $(LOCK_VENV)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_rnn.py
