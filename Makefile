@@ -111,10 +111,12 @@ test: html
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
+## lint: what .pre-commit-config.yaml runs before a commit, over the whole tree
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks conf.py
 	$(BIN)/ruff format --check src tests benchmarks conf.py
 	$(BIN)/mypy
+	$(BIN)/codespell
 
 ## constraints: regenerate constraints.txt in a fresh venv (how and why: the file's header)
 # LOCK_PINS are the versions to keep; LOCK_PINS=/dev/null moves every pin to the newest.
