@@ -17,14 +17,24 @@ HTML_TARGETS := $(addprefix html-,$(LANGS))
 # conf.py names the LaTeX document $(HANDOUT)-<lang>.tex; the site serves <lang>/$(HANDOUT)-<lang>.pdf.
 HANDOUT := vanishing-gradients
 PDF_TARGETS := $(addprefix pdf-,$(LANGS))
-TEX_PACKAGES := texlive-xetex texlive-fonts-recommended texlive-lang-cyrillic latexmk fonts-freefont-otf
+# The Debian packages of the TeX toolchain, each beside the shell test that finds it installed:
+# the one list. `make check-tex` stops on a missing one; .ci/run installs what `make -s
+# missing-tex` prints.
+define TEX_PIECES
+texlive-xetex              command -v xelatex
+latexmk                    command -v latexmk
+texlive-fonts-recommended  kpsewhich pzdr.tfm
+texlive-lang-cyrillic      kpsewhich loadhyph-ru.tex
+fonts-freefont-otf         fc-list FreeSerif file | grep -q .
+endef
+export TEX_PIECES
 LATEXMKOPTS ?= -pdfxe -interaction=nonstopmode -halt-on-error -file-line-error
 # `make test` builds the handouts when XeLaTeX is installed, and always in CI (where
 # missing TeX is an error, not a skip).
 WITH_PDF := $(or $(CI),$(shell command -v xelatex >/dev/null && command -v latexmk >/dev/null && echo yes))
 
 .PHONY: html $(HTML_TARGETS) site test test-fast lint bench live clean constraints
-.PHONY: pdf $(PDF_TARGETS) handouts check-tex
+.PHONY: pdf $(PDF_TARGETS) handouts check-tex missing-tex
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,18 +92,18 @@ $(PDF_TARGETS): pdf-%: $(STAMP) check-tex
 	fi
 	@echo "The $* handout is _build/$*/latex/$(HANDOUT)-$*.pdf"
 
+# The Debian packages of TEX_PIECES that are not installed, one a line.
+missing-tex:
+	@while read -r package test; do \
+	  bash -c "$$test" >/dev/null 2>&1 || echo "$$package"; \
+	done <<<"$$TEX_PIECES"
+
 # Fails at once, with what to install, when a piece of the TeX toolchain is missing.
 check-tex:
-	@missing=""; \
-	for tool in xelatex latexmk; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
-	if [ -z "$$missing" ]; then \
-	  kpsewhich pzdr.tfm >/dev/null || missing="$$missing pzdr.tfm(texlive-fonts-recommended)"; \
-	  kpsewhich loadhyph-ru.tex >/dev/null || missing="$$missing Russian-hyphenation(texlive-lang-cyrillic)"; \
-	  [ -n "$$(fc-list FreeSerif file 2>/dev/null)" ] || missing="$$missing FreeSerif(fonts-freefont-otf)"; \
-	fi; \
+	@missing=$$($(MAKE) --no-print-directory -s missing-tex | xargs); \
 	if [ -n "$$missing" ]; then \
-	  echo "make pdf: the PDF handout needs XeLaTeX; missing:$$missing" >&2; \
-	  echo "Install on Debian/Ubuntu:  sudo apt-get install --no-install-recommends $(TEX_PACKAGES)" >&2; \
+	  echo "make pdf: the PDF handout needs XeLaTeX. Install on Debian/Ubuntu:" >&2; \
+	  echo "  sudo apt-get install --no-install-recommends $$missing" >&2; \
 	  exit 1; \
 	fi
 
@@ -103,7 +113,7 @@ test: html
 	  $(MAKE) --no-print-directory handouts; \
 	else \
 	  echo "Note: XeLaTeX/latexmk not found, so no PDF handout; tests/test_pdf.py will be skipped." \
-	       "Install: $(TEX_PACKAGES)"; \
+	       "\`make check-tex\` says what to install."; \
 	fi
 	$(BIN)/python -m pytest
 

@@ -28,9 +28,6 @@ MONTHS = {
     "en": "January February March April May June July August September October November December",
     "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
 }
-TEX_PACKAGES = (
-    "texlive-xetex texlive-fonts-recommended texlive-lang-cyrillic latexmk fonts-freefont-otf"
-)
 # A line may stick out of the text block by a hair (LaTeX reports fractions of a point);
 # anything wider is visible on paper.
 OVERFULL_LIMIT_PT = 5.0
@@ -63,7 +60,7 @@ def lang(request: pytest.FixtureRequest) -> str:
     lang = str(request.param)
     if not handout(lang).is_file():
         if shutil.which("xelatex") is None or shutil.which("latexmk") is None:
-            unavailable(f"XeLaTeX/latexmk not installed (apt-get install {TEX_PACKAGES})")
+            unavailable("XeLaTeX/latexmk not installed (`make check-tex` says what to install)")
         pytest.fail(f"{handout(lang)} is missing: run `make pdf` (`make test` builds it)")
     for tool in ("pdftotext", "pdfinfo"):
         if shutil.which(tool) is None:
