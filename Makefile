@@ -117,9 +117,9 @@ test: html
 	fi
 	$(BIN)/python -m pytest
 
-## test-fast: the library and parity tests only, no book build
+## test-fast: every test that needs no book build, no built site and no long training (< 1 min)
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not build and not site and not pdf and not browser and not train"
 
 ## lint: what .pre-commit-config.yaml runs before a commit, over the whole tree
 lint: $(STAMP)
