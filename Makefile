@@ -17,14 +17,24 @@ HTML_TARGETS := $(addprefix html-,$(LANGS))
 # conf.py names the LaTeX document $(HANDOUT)-<lang>.tex; the site serves <lang>/$(HANDOUT)-<lang>.pdf.
 HANDOUT := vanishing-gradients
 PDF_TARGETS := $(addprefix pdf-,$(LANGS))
-TEX_PACKAGES := texlive-xetex texlive-fonts-recommended texlive-lang-cyrillic latexmk fonts-freefont-otf
+# The Debian packages of the TeX toolchain, each beside the shell test that finds it installed:
+# the one list. `make check-tex` stops on a missing one; .ci/run installs what `make -s
+# missing-tex` prints.
+define TEX_PIECES
+texlive-xetex              command -v xelatex
+latexmk                    command -v latexmk
+texlive-fonts-recommended  kpsewhich pzdr.tfm
+texlive-lang-cyrillic      kpsewhich loadhyph-ru.tex
+fonts-freefont-otf         fc-list FreeSerif file | grep -q .
+endef
+export TEX_PIECES
 LATEXMKOPTS ?= -pdfxe -interaction=nonstopmode -halt-on-error -file-line-error
 # `make test` builds the handouts when XeLaTeX is installed, and always in CI (where
 # missing TeX is an error, not a skip).
 WITH_PDF := $(or $(CI),$(shell command -v xelatex >/dev/null && command -v latexmk >/dev/null && echo yes))
 
-.PHONY: html $(HTML_TARGETS) site test test-fast lint bench live clean
-.PHONY: pdf $(PDF_TARGETS) handouts check-tex
+.PHONY: html $(HTML_TARGETS) site test test-fast lint bench live clean constraints
+.PHONY: pdf $(PDF_TARGETS) handouts check-tex missing-tex
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,18 +92,18 @@ $(PDF_TARGETS): pdf-%: $(STAMP) check-tex
 	fi
 	@echo "The $* handout is _build/$*/latex/$(HANDOUT)-$*.pdf"
 
+# The Debian packages of TEX_PIECES that are not installed, one a line.
+missing-tex:
+	@while read -r package test; do \
+	  bash -c "$$test" >/dev/null 2>&1 || echo "$$package"; \
+	done <<<"$$TEX_PIECES"
+
 # Fails at once, with what to install, when a piece of the TeX toolchain is missing.
 check-tex:
-	@missing=""; \
-	for tool in xelatex latexmk; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
-	if [ -z "$$missing" ]; then \
-	  kpsewhich pzdr.tfm >/dev/null || missing="$$missing pzdr.tfm(texlive-fonts-recommended)"; \
-	  kpsewhich loadhyph-ru.tex >/dev/null || missing="$$missing Russian-hyphenation(texlive-lang-cyrillic)"; \
-	  [ -n "$$(fc-list FreeSerif file 2>/dev/null)" ] || missing="$$missing FreeSerif(fonts-freefont-otf)"; \
-	fi; \
+	@missing=$$($(MAKE) --no-print-directory -s missing-tex | xargs); \
 	if [ -n "$$missing" ]; then \
-	  echo "make pdf: the PDF handout needs XeLaTeX; missing:$$missing" >&2; \
-	  echo "Install on Debian/Ubuntu:  sudo apt-get install --no-install-recommends $(TEX_PACKAGES)" >&2; \
+	  echo "make pdf: the PDF handout needs XeLaTeX. Install on Debian/Ubuntu:" >&2; \
+	  echo "  sudo apt-get install --no-install-recommends $$missing" >&2; \
 	  exit 1; \
 	fi
 
@@ -103,18 +113,36 @@ test: html
 	  $(MAKE) --no-print-directory handouts; \
 	else \
 	  echo "Note: XeLaTeX/latexmk not found, so no PDF handout; tests/test_pdf.py will be skipped." \
-	       "Install: $(TEX_PACKAGES)"; \
+	       "\`make check-tex\` says what to install."; \
 	fi
 	$(BIN)/python -m pytest
 
-## test-fast: the library and parity tests only, no book build
+## test-fast: every test that needs no book build, no built site and no long training (< 1 min)
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not build and not site and not pdf and not browser and not train"
 
+## lint: what .pre-commit-config.yaml runs before a commit, over the whole tree
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks conf.py
 	$(BIN)/ruff format --check src tests benchmarks conf.py
 	$(BIN)/mypy
+	$(BIN)/codespell
+
+## constraints: regenerate constraints.txt in a fresh venv (how and why: the file's header)
+# LOCK_PINS are the versions to keep; LOCK_PINS=/dev/null moves every pin to the newest.
+LOCK_PINS ?= constraints.txt
+LOCK_VENV := _build/lock-venv
+constraints:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c $(LOCK_PINS) -e '.[book,test,dev,compare]'
+	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c $(LOCK_PINS) --no-deps hatchling
+	{ grep '^#' constraints.txt; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --all --exclude-editable | grep -v -E '^(pip|torch)==' \
+	    | $(LOCK_VENV)/bin/python -c 'import sys; sys.stdout.writelines(sorted(sys.stdin, key=str.lower))'; \
+	} >_build/constraints.txt
+	mv _build/constraints.txt constraints.txt
+	rm -rf $(LOCK_VENV)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_rnn.py

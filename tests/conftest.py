@@ -8,11 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from built_site import SITE
 
 from rnngrad import RNN
-
-ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "_build" / "site"
 
 
 @pytest.fixture(scope="session")
@@ -21,29 +19,6 @@ def site() -> Path:
     if not (SITE / "index.html").is_file():
         pytest.fail(f"{SITE} is missing: run `make html` (or `make test`, which builds it first)")
     return SITE
-
-
-@pytest.fixture(scope="session")
-def equation_numbers(site: Path) -> Callable[[str], dict[tuple[str, str], str]]:
-    """``numbers(lang)``: ``{(page, label): number}`` for every numbered equation of one
-    edition as the site shows it; ``page`` is the docname (``"why"``, ``"api/rnn"``)."""
-    from bs4 import BeautifulSoup
-
-    def numbers(lang: str) -> dict[tuple[str, str], str]:
-        found = {}
-        for path in sorted((site / lang).rglob("*.html")):
-            if "_static" in path.parts:
-                continue
-            page = path.relative_to(site / lang).with_suffix("").as_posix()
-            html = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-            for div in html.select("div.math[id^=equation-]"):
-                number = div.select_one("span.eqno")
-                if number is not None:
-                    label = div["id"].removeprefix("equation-")
-                    found[page, label] = number.get_text().strip("()# \n")
-        return found
-
-    return numbers
 
 
 # ---------------------------------------------------------------- rnngrad core fixtures

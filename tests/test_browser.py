@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser]
+pytestmark = [pytest.mark.site, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGS = ("en", "ru")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from built_site import equation_numbers
 
 LANGS = ("en", "ru")
 # Attributes through which a page loads something (as opposed to linking to it).
@@ -35,7 +35,7 @@ LOADING_RELS = {
 }
 CSS_URL = re.compile(r"""url\(\s*["']?([^"')]+)""")
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.site
 
 
 def html_pages(site: Path, lang: str) -> list[str]:
@@ -137,12 +137,10 @@ def test_figures_are_present_with_alt_text(site: Path, lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_equations_are_numbered_through_the_chapter(
-    site: Path, lang: str, equation_numbers: Callable[[str], dict[tuple[str, str], str]]
-) -> None:
+def test_equations_are_numbered_through_the_chapter(site: Path, lang: str) -> None:
     """Each number names one equation of the edition, and a reference from any page shows
     that equation's number: "(8)" read on another page cannot be that page's own (8)."""
-    numbers = equation_numbers(lang)
+    numbers = equation_numbers(site, lang)
     links: list[tuple[str, tuple[str, str], str]] = []
     for name in html_pages(site, lang):
         page = name.removesuffix(".html")

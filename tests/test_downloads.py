@@ -30,7 +30,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.site
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGS = ("en", "ru")

@@ -13,14 +13,12 @@ import re
 import shutil
 import subprocess
 import unicodedata
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from built_site import ROOT, SITE, equation_numbers
 
-ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "_build" / "site"
 LANGS = ("en", "ru")
 HANDOUT = "vanishing-gradients"  # conf.py: HANDOUT; the Makefile: HANDOUT
 TITLES = {"en": "Vanishing gradients", "ru": "Затухающие градиенты"}
@@ -30,15 +28,12 @@ MONTHS = {
     "en": "January February March April May June July August September October November December",
     "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
 }
-TEX_PACKAGES = (
-    "texlive-xetex texlive-fonts-recommended texlive-lang-cyrillic latexmk fonts-freefont-otf"
-)
 # A line may stick out of the text block by a hair (LaTeX reports fractions of a point);
 # anything wider is visible on paper.
 OVERFULL_LIMIT_PT = 5.0
 PAGES = range(3, 161)  # the chapter, its exercises and the API appendix
 
-pytestmark = [pytest.mark.slow, pytest.mark.pdf]
+pytestmark = [pytest.mark.site, pytest.mark.pdf]
 
 
 def in_ci() -> bool:
@@ -65,7 +60,7 @@ def lang(request: pytest.FixtureRequest) -> str:
     lang = str(request.param)
     if not handout(lang).is_file():
         if shutil.which("xelatex") is None or shutil.which("latexmk") is None:
-            unavailable(f"XeLaTeX/latexmk not installed (apt-get install {TEX_PACKAGES})")
+            unavailable("XeLaTeX/latexmk not installed (`make check-tex` says what to install)")
         pytest.fail(f"{handout(lang)} is missing: run `make pdf` (`make test` builds it)")
     for tool in ("pdftotext", "pdfinfo"):
         if shutil.which(tool) is None:
@@ -108,13 +103,11 @@ def site_figures(lang: str) -> int:
     )
 
 
-def test_equations_are_numbered_as_on_the_site(
-    lang: str, equation_numbers: Callable[[str], dict[tuple[str, str], str]]
-) -> None:
+def test_equations_are_numbered_as_on_the_site(lang: str) -> None:
     aux = (latex_dir(lang) / f"{handout(lang).stem}.aux").read_text(encoding="utf-8")
     in_pdf = dict(re.findall(r"\\newlabel\{equation:([\w.-]+:[\w.-]+)\}\{\{(\d+)\}", aux))
     on_site = {
-        f"{page}:{label}": number for (page, label), number in equation_numbers(lang).items()
+        f"{page}:{label}": number for (page, label), number in equation_numbers(SITE, lang).items()
     }
     assert on_site, f"{lang}: no numbered equation found on the site"
     assert in_pdf == on_site
@@ -232,16 +225,14 @@ def test_handout_matches_the_latest_latex_build(lang: str) -> None:
 
 
 @pytest.mark.parametrize("edition", LANGS)
-def test_every_page_links_to_its_handout(edition: str) -> None:
-    if not (SITE / "index.html").is_file():
-        pytest.fail(f"{SITE} is missing: run `make html`")
-    root = SITE / edition
+def test_every_page_links_to_its_handout(site: Path, edition: str) -> None:
+    root = site / edition
     pages = sorted(p for p in root.rglob("*.html") if "_static" not in p.parts)
     assert pages
     for page in pages:
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         links = soup.select("a.btn-download-handout-button")
-        where = page.relative_to(SITE).as_posix()
+        where = page.relative_to(site).as_posix()
         assert len(links) == 1, f"{where}: {len(links)} links to the handout"
         href = str(links[0]["href"])
         assert "://" not in href, f"{where}: {href} is not relative"

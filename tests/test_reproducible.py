@@ -21,7 +21,7 @@ from test_pipeline import isolated_build
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.build
 
 
 def start_build(out: Path) -> subprocess.Popen[str]:
