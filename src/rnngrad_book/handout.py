@@ -33,7 +33,7 @@ def configure_handout(app: Sphinx, config: Config) -> None:
             config.root_doc,
             handout_name(config).removesuffix(".pdf") + ".tex",
             config.rnngrad_titles[config.language],
-            config.rnngrad_authors[config.language],
+            config.rnngrad_authors.get(config.language, config.author),
             "manual",
         )
     ]
@@ -134,6 +134,7 @@ def setup(app: Sphinx) -> None:
     """Register the handout's settings, its title page and its layout."""
     app.add_config_value("rnngrad_handout", "handout", "env", str)
     app.add_config_value("rnngrad_handout_appendices", (), "env", (tuple, list))
+    # The title page's author per language; Sphinx's ``author`` where none is given.
     app.add_config_value("rnngrad_authors", {}, "env", dict)
     app.connect("config-inited", configure_handout, priority=101)
     app.add_post_transform(HandoutLayout)
