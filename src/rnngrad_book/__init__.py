@@ -10,13 +10,22 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 from sphinx.util.typing import ExtensionMetadata
 
-from rnngrad_book import api, assets, bibliography, bilingual, downloads, execution, handout
+from rnngrad_book import (
+    api,
+    assets,
+    bibliography,
+    bilingual,
+    downloads,
+    execution,
+    freshness,
+    handout,
+)
 
 __all__ = ["setup"]
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register every concern's configuration values, hooks and transforms."""
-    for module in (bilingual, execution, api, bibliography, handout, downloads, assets):
+    for module in (bilingual, execution, api, bibliography, handout, downloads, assets, freshness):
         module.setup(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
