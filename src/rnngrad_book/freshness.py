@@ -1,4 +1,5 @@
-"""No stale page in an HTML folder that is built into again instead of emptied first.
+"""An HTML folder built into again, instead of emptied first, holds what a cold build
+would write: no stale page, and the same bytes in every page rewritten.
 
 Sphinx writes only the pages that changed, which keeps a warm build fast, but it never
 deletes the output of a page whose source is gone: its .html, its copied source and its
@@ -11,6 +12,7 @@ environment) first noticed that its source was deleted.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,6 +50,20 @@ def remove_stale_pages(app: Sphinx, exception: Exception | None) -> None:
             output.unlink(missing_ok=True)
 
 
+def empty_static(app: Sphinx) -> None:
+    """Start from an empty ``_static``, which Sphinx fills again before writing pages.
+
+    Sphinx links an asset with a ``?v=<checksum>`` only if the file is already in the
+    output when the page is written. Assets that extensions copy once the build has
+    finished (MathJax here, MyST-NB's and sphinx-exercise's CSS) are missing then in a cold
+    build, but present in a folder built into again: without this, a page rewritten by a
+    warm build would link them differently from one written by a cold build.
+    """
+    if app.builder.format == "html":
+        shutil.rmtree(Path(app.outdir) / "_static", ignore_errors=True)
+
+
 def setup(app: Sphinx) -> None:
-    """Sweep the HTML folder once the build has finished."""
+    """Empty the assets before the build and sweep the pages after it."""
+    app.connect("builder-inited", empty_static)
     app.connect("build-finished", remove_stale_pages)
