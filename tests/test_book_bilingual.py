@@ -92,12 +92,25 @@ def test_an_english_solution_keeps_sphinx_exercise_title(app: SphinxTestApp) -> 
     assert " ".join(title.get_text().split()) == "Solution to Exercise 1 (Count the steps)"
 
 
-def test_an_unknown_language_is_refused(make_app, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"language": "de"}, r"language must be one of \['en', 'ru'\], got 'de'"),
+        (
+            {"language": "ru", "rnngrad_titles": {"en": "Probe"}},
+            r"rnngrad_titles has no entry for language 'ru'",
+        ),
+    ],
+    ids=["unknown language", "missing title"],
+)
+def test_a_language_without_its_settings_is_refused(
+    make_app, tmp_path: Path, overrides: dict[str, object], message: str
+) -> None:
     srcdir = tmp_path / "bilingual"
     srcdir.mkdir()
     (srcdir / "conf.py").write_text(
         (ROOT / "tests" / "roots" / "test-bilingual" / "conf.py").read_text(encoding="utf-8")
     )
     (srcdir / "index.rst").write_text("Probe\n=====\n", encoding="utf-8")
-    with pytest.raises(ExtensionError, match=r"language must be one of \['en', 'ru'\], got 'de'"):
-        make_app("html", srcdir=srcdir, confoverrides={"language": "de"})
+    with pytest.raises(ExtensionError, match=message):
+        make_app("html", srcdir=srcdir, confoverrides=overrides)

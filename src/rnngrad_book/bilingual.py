@@ -32,8 +32,9 @@ def configure_language(app: Sphinx, config: Config) -> None:
         raise ValueError(
             f"language must be one of {sorted(config.rnngrad_languages)}, got {lang!r}"
         )
-    if lang not in config.rnngrad_titles:
-        raise ValueError(f"rnngrad_titles has no title for language {lang!r}")
+    for name, table in (("rnngrad_titles", config.rnngrad_titles), ("SEARCH_TEXT", SEARCH_TEXT)):
+        if lang not in table:
+            raise ValueError(f"{name} has no entry for language {lang!r}")
     config.project = config.html_title = config.rnngrad_titles[lang]
     config.html_theme_options["search_bar_text"] = SEARCH_TEXT[lang]
     overlay = complete_search_messages(lang, config.locale_dirs, Path(config.rnngrad_build_dir))

@@ -51,6 +51,19 @@ def execution_key(profile: Path | None) -> str:
     return digest.hexdigest()[:16]
 
 
+def keyed_cache(root: Path, key: str) -> Path:
+    """The execution cache for ``key`` under ``root``; the caches of other keys are deleted.
+
+    jupyter-cache keys on cell source only; a cache per library version means an edit of
+    src/rnngrad re-executes every page instead of serving outputs of the old library.
+    """
+    if root.is_dir():
+        for stale in root.iterdir():
+            if stale.name != key:
+                shutil.rmtree(stale)
+    return root / key
+
+
 def configure_execution(app: Sphinx, config: Config) -> None:
     """Key the execution cache on the library and the profile, and point the kernel at it."""
     profile = Path(config.rnngrad_ipython_profile) if config.rnngrad_ipython_profile else None
@@ -58,14 +71,9 @@ def configure_execution(app: Sphinx, config: Config) -> None:
     key = execution_key(profile)
     # A change of value makes Sphinx re-read every page, so the kernel runs again.
     config.rnngrad_execution_key = key
-    # jupyter-cache keys on cell source only; a cache per library version means an edit of
-    # src/rnngrad re-executes every page instead of serving outputs of the old library.
-    cache_root = build / config.language / "jupyter_cache"
-    config.nb_execution_cache_path = str(cache_root / key)
-    if cache_root.is_dir():
-        for stale in cache_root.iterdir():
-            if stale.name != key:
-                shutil.rmtree(stale)
+    config.nb_execution_cache_path = str(
+        keyed_cache(build / config.language / "jupyter_cache", key)
+    )
     if profile is not None:
         # A copy, because IPython writes into its profile directory.
         target = build / "ipython"
