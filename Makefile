@@ -46,10 +46,10 @@ html: $(HTML_TARGETS)
 	$(MAKE) --no-print-directory site
 
 # Static pattern rule: html-en and html-ru are real, phony targets (a bare pattern rule
-# listed in .PHONY would silently build nothing). The output folder is emptied first so
-# that no stale page survives; doctrees and the execution cache are kept for speed.
+# listed in .PHONY would silently build nothing). Built into the previous output, so that
+# Sphinx writes only the pages that changed; rnngrad_book.freshness removes the pages whose
+# source is gone (tests/test_book_stale_pages.py).
 $(HTML_TARGETS): html-%: $(STAMP)
-	rm -rf _build/$*/html
 	$(BIN)/sphinx-build -b html -c . -D language=$* -d _build/$*/doctrees $(SPHINXOPTS) book/$* _build/$*/html
 
 site:

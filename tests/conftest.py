@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from built_site import SITE
+from built_site import ROOT, SITE
 
 from rnngrad import RNN
+
+# The extension rnngrad_book is tested in-process on the tiny projects in tests/roots
+# (``@pytest.mark.sphinx("html", testroot="handout")`` builds tests/roots/test-handout).
+pytest_plugins = ("sphinx.testing.fixtures",)
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    """Where sphinx.testing finds the test projects."""
+    return ROOT / "tests" / "roots"
+
+
+@pytest.fixture(autouse=True)
+def _environment_restored() -> Iterator[None]:
+    """The book's extension sets the kernel's environment variables; none may leak into
+    the next test."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 @pytest.fixture(scope="session")
