@@ -228,12 +228,14 @@ def test_dates_are_written_in_the_page_language(site: Path, lang: str, month: st
 
 def test_api_reference_documents_the_library(site: Path) -> None:
     """Every public name has its entry on one of the API pages (one per module), every
-    module of rnngrad has a page, and no raw reStructuredText leaks onto them."""
+    module and subpackage of rnngrad has a page, and no raw reStructuredText leaks onto them."""
     import rnngrad
 
-    modules = {
-        p.stem for p in Path(rnngrad.__file__).parent.glob("*.py") if not p.stem.startswith("_")
+    package = Path(rnngrad.__file__).parent
+    modules = {p.stem for p in package.glob("*.py")} | {
+        p.parent.name for p in package.glob("*/__init__.py")
     }
+    modules = {name for name in modules if not name.startswith("_")}
     for lang in LANGS:
         pages = {p.stem: soup(p) for p in sorted((site / lang / "api").glob("*.html"))}
         assert modules <= set(pages), f"{lang}/api/ has no page for {sorted(modules - set(pages))}"
