@@ -17,7 +17,6 @@ from rnngrad import (
     numerical_gradient,
     relative_error,
     rescale_spectral_norm,
-    state_jacobians,
     total_derivative,
 )
 
@@ -65,7 +64,7 @@ def test_each_term_is_the_slide_product(make_rnn, rng) -> None:
     x = rng.standard_normal((10, model.n_in))
     g = rng.standard_normal(model.n_h)
     terms = bptt_terms(model, x, 10, grad_s_t=g)
-    J = state_jacobians(model, x)
+    J = model.state_jacobians(x)
     for k in range(11):
         carried = g @ jacobian_product(J, 10, k)
         expected = np.tensordot(carried, immediate_derivative(model, x, k), axes=1)

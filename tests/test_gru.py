@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import rnngrad as rg
-from rnngrad import GRU, jacobian_norms_by_lag, jacobian_product, relative_error
+from rnngrad import GRU, jacobian_product, product_norms_by_lag, relative_error
 
 B, N_IN, N_H, N_OUT = 3, 3, 4, 5
 
@@ -76,7 +76,7 @@ def test_jacobian_products_match_finite_differences(rng) -> None:
         numeric = rg.numerical_jacobian(run, states[k])
         assert relative_error(jacobian_product(J, t, k), numeric) < 1e-7, (t, k)
     np.testing.assert_allclose(
-        model.jacobian_norms_by_lag(x, 6, h0), jacobian_norms_by_lag(J, 6), rtol=1e-13
+        model.jacobian_norms_by_lag(x, 6, h0), product_norms_by_lag(J, 6), rtol=1e-13
     )
 
 
@@ -210,6 +210,11 @@ CASES: dict[str, Case] = {
         lambda: MODEL.jacobian_norms_by_lag(X[:, 0], -1),
         ValueError,
         r"t must be >= 0",
+    ),
+    "loss_and_state_gradients unknown steps": (
+        lambda: MODEL.loss_and_state_gradients(X, np.zeros(2, int), steps="first"),
+        ValueError,
+        r"steps must be one of",
     ),
 }
 

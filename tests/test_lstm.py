@@ -376,6 +376,11 @@ CASES: dict[str, Case] = {
         ValueError,
         r"block must be one of 'c', 'carousel', 'h', 'state', got 'W'",
     ),
+    "loss_and_state_gradients unknown steps": (
+        lambda: MODEL.loss_and_state_gradients(X, np.zeros(2, int), steps="first"),
+        ValueError,
+        r"steps must be one of",
+    ),
 }
 
 

@@ -20,7 +20,7 @@ X = np.random.default_rng(0).standard_normal((T, B, N_IN))
 SEQ = X[:, 0]
 Y = np.zeros((T, B), dtype=int)
 HS, CACHE = MODEL.forward(X)
-J = rg.state_jacobians(MODEL, SEQ)
+J = MODEL.state_jacobians(SEQ)
 W = MODEL.W
 NAN_X = np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X)
 GOOD_SD = MODEL.to_torch_state_dict()
@@ -317,10 +317,10 @@ CASES: dict[str, Case] = {
         ValueError,
         r"W must be square",
     ),
-    "state_jacobians model type": (
-        lambda: rg.state_jacobians(None, SEQ),
-        TypeError,
-        r"model must be an rnngrad.RNN",
+    "state_jacobians x batch": (
+        lambda: MODEL.state_jacobians(X),
+        ValueError,
+        r"x must have shape \(T, 3\), got \(6, 2, 3\)",
     ),
     "jacobian_product k > t": (
         lambda: rg.jacobian_product(J, 2, 3),
@@ -347,18 +347,18 @@ CASES: dict[str, Case] = {
         ValueError,
         r"jacobians must be finite",
     ),
-    "jacobian_norms_by_lag t bool": (
-        lambda: rg.jacobian_norms_by_lag(J, True),
+    "product_norms_by_lag t bool": (
+        lambda: rg.product_norms_by_lag(J, True),
         TypeError,
         r"t must be an integer",
     ),
-    "block_norms_by_lag t beyond T": (
-        lambda: rg.block_norms_by_lag(J, 7),
+    "product_norms_by_lag t beyond T": (
+        lambda: rg.product_norms_by_lag(J, 7),
         ValueError,
         r"need 0 <= k <= t <= T = 6",
     ),
-    "block_norms_by_lag not square": (
-        lambda: rg.block_norms_by_lag(np.ones((3, 4, 2)), 1),
+    "product_norms_by_lag not square": (
+        lambda: rg.product_norms_by_lag(np.ones((3, 4, 2)), 1),
         ValueError,
         r"jacobians must have shape \(T, 4, 4\), got \(3, 4, 2\)",
     ),
@@ -605,7 +605,7 @@ CASES: dict[str, Case] = {
     "state_gradient_norms model type": (
         lambda: rg.state_gradient_norms("rnn", X, Y[-1]),
         TypeError,
-        r"model must be an rnngrad RNN, LSTM or GRU, got str",
+        r"model must be an rnngrad recurrent layer \(RNN, LSTM or GRU\), got str",
     ),
     "state_gradient_norms without head": (
         lambda: rg.state_gradient_norms(BARE, X, Y[-1]),

@@ -7,16 +7,15 @@ Everything is plain numpy; the chapter's figures and numbers are computed by it.
 from .activations import ACTIVATIONS, Activation, get_activation
 from .bptt import BPTTTerms, bptt_terms, immediate_derivative, total_derivative
 from .experiments import ExperimentConfig, ExperimentResult, chapter_experiments, make_model
-from .gated import block_norms_by_lag
 from .gradcheck import numerical_gradient, numerical_jacobian, relative_error
 from .gru import GRU, GRUCache
 from .jacobians import (
     jacobian_norm_table,
-    jacobian_norms_by_lag,
     jacobian_product,
+    product_norms_by_lag,
     state_jacobian,
-    state_jacobians,
 )
+from .layer import RecurrentLayer
 from .lstm import LSTM, LSTMCache
 from .optim import SGD, Adam, Optimizer, clip_by_global_norm, clip_by_value, global_norm
 from .rnn import RNN, ForwardCache
@@ -53,9 +52,9 @@ __all__ = [
     "History",
     "LSTMCache",
     "Optimizer",
+    "RecurrentLayer",
     "Task",
     "TrainResult",
-    "block_norms_by_lag",
     "bptt_terms",
     "chapter_experiments",
     "clip_by_global_norm",
@@ -66,13 +65,13 @@ __all__ = [
     "identity_init",
     "immediate_derivative",
     "jacobian_norm_table",
-    "jacobian_norms_by_lag",
     "jacobian_product",
     "make_model",
     "numerical_gradient",
     "numerical_jacobian",
     "orthogonal",
     "pascanu_bound",
+    "product_norms_by_lag",
     "relative_error",
     "rescale_spectral_norm",
     "rescale_spectral_radius",
@@ -82,7 +81,6 @@ __all__ = [
     "spectral_radius",
     "state_gradient_norms",
     "state_jacobian",
-    "state_jacobians",
     "total_derivative",
     "train",
 ]
