@@ -42,7 +42,7 @@ from .layer import RecurrentLayer
 
 _TANH = ACTIVATIONS["tanh"]
 
-#: Row factors of U, W, b for the gate kernel (see :mod:`rnngrad._kernels`): r and z are
+#: Row factors of U, W, b for the gate kernel (see ``rnngrad._kernels``): r and z are
 #: sigmoids; the rows of n are left as they are (its tanh has r ⊙ (W_n h + b_hn) inside).
 _GATE_SCALES = (-1.0, -1.0, 1.0)
 

@@ -52,7 +52,7 @@ class RecurrentLayer(HeadMixin, ABC):
     everything the library computes on it.
 
     A subclass is a frozen dataclass with the fields U, W, b, the extra bias vectors named
-    in ``VECTORS`` and the head fields V, c, head; it calls :meth:`_set_parameters` in
+    in ``VECTORS`` and the head fields V, c, head; it calls ``_set_parameters`` in
     ``__post_init__`` and implements :meth:`forward`, :meth:`backward` (through
     ``_backward``), :meth:`state_jacobians` and :meth:`random`.
     """

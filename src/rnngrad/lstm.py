@@ -26,7 +26,7 @@ projections of all four gates for all steps in one matrix product up front, one
 (B, n_h) @ (n_h, 4 n_h) product per step, preallocated buffers, in-place elementwise kernels,
 and the weight gradients as one product over all steps at the end.  The four nonlinearities
 of a step are one kernel over the contiguous (B, 4 n_h) block, and so are their derivatives
-(see :mod:`rnngrad._kernels`).
+(see ``rnngrad._kernels``).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ InitialState = tuple[ArrayLike | None, ArrayLike | None]
 
 _TANH = ACTIVATIONS["tanh"]
 
-#: Row factors of U, W, b for the gate kernel (see :mod:`rnngrad._kernels`): i, f, o are
+#: Row factors of U, W, b for the gate kernel (see ``rnngrad._kernels``): i, f, o are
 #: sigmoids, g a tanh.
 _GATE_SCALES = (-1.0, -1.0, -2.0, -1.0)
 
