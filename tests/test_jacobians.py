@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import make_rnn
 
 from rnngrad import (
     ACTIVATIONS,
@@ -31,7 +32,7 @@ def numerical_jacobian(model, x, t: int, k: int) -> np.ndarray:
 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
-def test_one_step_jacobian_matches_finite_differences(make_rnn, rng, activation) -> None:
+def test_one_step_jacobian_matches_finite_differences(rng, activation) -> None:
     model = make_rnn(activation, n_h=5)
     x = rng.standard_normal((T, model.n_in))
     J = model.state_jacobians(x)
@@ -41,7 +42,7 @@ def test_one_step_jacobian_matches_finite_differences(make_rnn, rng, activation)
 
 
 @pytest.mark.parametrize(("t", "k"), [(T, 0), (T, 3), (5, 1), (2, 1)])
-def test_products_match_finite_differences_of_s_t_in_s_k(make_rnn, rng, t, k) -> None:
+def test_products_match_finite_differences_of_s_t_in_s_k(rng, t, k) -> None:
     model = make_rnn("tanh", n_h=5)
     x = rng.standard_normal((T, model.n_in))
     product = jacobian_product(model.state_jacobians(x), t, k)
@@ -54,7 +55,7 @@ def test_product_order_is_newest_first(rng) -> None:
     np.testing.assert_array_equal(jacobian_product(J, 2, 2), np.eye(2))
 
 
-def test_state_jacobian_is_diag_fprime_times_W(make_rnn, rng) -> None:
+def test_state_jacobian_is_diag_fprime_times_W(rng) -> None:
     model = make_rnn("sigmoid")
     x = rng.standard_normal((T, model.n_in))
     s = model.states(x)
@@ -91,7 +92,7 @@ def test_identity_network_at_W_equal_I_has_unit_norms(rng) -> None:
     np.testing.assert_allclose(table[np.tril_indices(6)], 1.0, rtol=1e-14)
 
 
-def test_float32_jacobians(make_rnn, rng) -> None:
+def test_float32_jacobians(rng) -> None:
     model = make_rnn()
     J = model.state_jacobians(rng.standard_normal((T, model.n_in)).astype(np.float32))
     assert J.dtype == np.float32
