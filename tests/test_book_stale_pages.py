@@ -38,7 +38,7 @@ kernelspec:
 ```
 """
 
-pytestmark = [pytest.mark.build, pytest.mark.slow]
+pytestmark = pytest.mark.build
 
 
 def make_html(project: Path) -> None:

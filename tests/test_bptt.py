@@ -6,6 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from helpers import make_rnn
 
 from rnngrad import (
     ACTIVATIONS,
@@ -17,7 +18,6 @@ from rnngrad import (
     numerical_gradient,
     relative_error,
     rescale_spectral_norm,
-    state_jacobians,
     total_derivative,
 )
 
@@ -34,7 +34,7 @@ def gradient_of_E_t(model: RNN, x: np.ndarray, t: int, grad_s_t: np.ndarray) -> 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 @pytest.mark.parametrize("t", [1, 3, T])
-def test_terms_sum_to_the_full_gradient(make_rnn, rng, activation, t) -> None:
+def test_terms_sum_to_the_full_gradient(rng, activation, t) -> None:
     model = make_rnn(activation)
     x = rng.standard_normal((T, model.n_in))
     g = rng.standard_normal(model.n_h)
@@ -45,7 +45,7 @@ def test_terms_sum_to_the_full_gradient(make_rnn, rng, activation, t) -> None:
 
 
 @pytest.mark.parametrize(("head", "y_t"), [("softmax", 2), ("linear", [0.5, -1.0, 2.0])])
-def test_terms_from_the_head_use_dE_t_dy_t(make_rnn, rng, head, y_t) -> None:
+def test_terms_from_the_head_use_dE_t_dy_t(rng, head, y_t) -> None:
     model = make_rnn(head=head, n_out=3)
     x = rng.standard_normal((T, model.n_in))
     t = 4
@@ -59,13 +59,13 @@ def test_terms_from_the_head_use_dE_t_dy_t(make_rnn, rng, head, y_t) -> None:
     assert relative_error(terms.total("W"), numerical_gradient(E_t, model.W)) < 1e-6
 
 
-def test_each_term_is_the_slide_product(make_rnn, rng) -> None:
+def test_each_term_is_the_slide_product(rng) -> None:
     """Term k = ∂E_t/∂s_t · (Π_{j=k+1}^t ∂s_j/∂s_{j−1}) · ∂⁺s_k/∂W, multiplied out literally."""
     model = make_rnn("sigmoid")
     x = rng.standard_normal((10, model.n_in))
     g = rng.standard_normal(model.n_h)
     terms = bptt_terms(model, x, 10, grad_s_t=g)
-    J = state_jacobians(model, x)
+    J = model.state_jacobians(x)
     for k in range(11):
         carried = g @ jacobian_product(J, 10, k)
         expected = np.tensordot(carried, immediate_derivative(model, x, k), axes=1)
@@ -73,7 +73,7 @@ def test_each_term_is_the_slide_product(make_rnn, rng) -> None:
     np.testing.assert_array_equal(terms.W[0], 0.0)  # s_0 does not depend on W
 
 
-def test_norms_are_frobenius_norms_of_the_terms(make_rnn, rng) -> None:
+def test_norms_are_frobenius_norms_of_the_terms(rng) -> None:
     model = make_rnn()
     terms = bptt_terms(model, rng.standard_normal((T, 3)), T, grad_s_t=np.ones(4))
     assert terms.norms("U").shape == (T + 1,)
@@ -83,7 +83,7 @@ def test_norms_are_frobenius_norms_of_the_terms(make_rnn, rng) -> None:
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
-def test_distant_terms_obey_the_pascanu_bound(make_rnn, rng, activation) -> None:
+def test_distant_terms_obey_the_pascanu_bound(rng, activation) -> None:
     """‖term_k‖ ≤ ‖∂E_t/∂s_t‖ (γ σ_max)^{t−k} · γ ‖s_{k−1}‖: the bar chart decays geometrically."""
     model = make_rnn(activation)
     model = dataclasses.replace(model, W=rescale_spectral_norm(model.W, 0.9))
@@ -100,7 +100,7 @@ def test_distant_terms_obey_the_pascanu_bound(make_rnn, rng, activation) -> None
 
 
 @pytest.mark.parametrize("param", ["W", "U", "b"])
-def test_immediate_derivative_holds_the_previous_state_fixed(make_rnn, rng, param) -> None:
+def test_immediate_derivative_holds_the_previous_state_fixed(rng, param) -> None:
     model = make_rnn("tanh")
     x = rng.standard_normal((T, model.n_in))
     k = 4
@@ -117,7 +117,7 @@ def test_immediate_derivative_holds_the_previous_state_fixed(make_rnn, rng, para
 
 
 @pytest.mark.parametrize("param", ["W", "U", "b"])
-def test_total_derivative_follows_the_parameter_through_every_state(make_rnn, rng, param) -> None:
+def test_total_derivative_follows_the_parameter_through_every_state(rng, param) -> None:
     model = make_rnn("sigmoid")
     x = rng.standard_normal((T, model.n_in))
     h0 = rng.standard_normal(model.n_h)
@@ -132,7 +132,7 @@ def test_total_derivative_follows_the_parameter_through_every_state(make_rnn, rn
         assert relative_error(analytic[i], numeric) < 1e-6
 
 
-def test_immediate_and_total_derivatives_differ_after_the_first_step(make_rnn, rng) -> None:
+def test_immediate_and_total_derivatives_differ_after_the_first_step(rng) -> None:
     model = make_rnn()
     x = rng.standard_normal((T, model.n_in))
     h0 = rng.standard_normal(model.n_h)
@@ -147,7 +147,7 @@ def test_immediate_and_total_derivatives_differ_after_the_first_step(make_rnn, r
         assert np.linalg.norm(gap) > 1e-3 * np.linalg.norm(total)
 
 
-def test_shapes_of_the_derivatives(make_rnn, rng) -> None:
+def test_shapes_of_the_derivatives(rng) -> None:
     model = make_rnn()
     x = rng.standard_normal((T, model.n_in))
     assert immediate_derivative(model, x, 2, param="W").shape == (4, 4, 4)
@@ -157,7 +157,7 @@ def test_shapes_of_the_derivatives(make_rnn, rng) -> None:
     assert (terms.W.shape, terms.U.shape, terms.b.shape) == ((4, 4, 4), (4, 4, 3), (4, 4))
 
 
-def test_float32_terms_stay_float32(make_rnn, rng) -> None:
+def test_float32_terms_stay_float32(rng) -> None:
     model = make_rnn()
     x = rng.standard_normal((T, model.n_in)).astype(np.float32)
     terms = bptt_terms(model, x, T, y_t=1)

@@ -167,7 +167,7 @@ def test_bptt_term_norms_rejects_bad_arguments() -> None:
 def test_chapter_figures_of_the_why_and_evidence_pages_speak_the_language(lang: str) -> None:
     """Each figure's axis labels come from LABELS, and numbers use the language's comma."""
     from rnngrad import scalar
-    from rnngrad.jacobians import jacobian_norm_table, state_jacobians, sweep_spectral_norm
+    from rnngrad.jacobians import jacobian_norm_table, sweep_spectral_norm
     from rnngrad.spectral import jordan_block
 
     sides = plots.activations_side_by_side(("sigmoid", "tanh"), lang=lang)
@@ -191,7 +191,7 @@ def test_chapter_figures_of_the_why_and_evidence_pages_speak_the_language(lang: 
     assert label("non-normal W", lang) in legend_texts(ax)
 
     model = RNN.random(2, 3, rng=0)
-    table = jacobian_norm_table(state_jacobians(model, np.ones((5, 2))))
+    table = jacobian_norm_table(model.state_jacobians(np.ones((5, 2))))
     heat = plots.jacobian_heatmaps([table, table], [1.0, 2.5], lang=lang)
     assert heat.axes[1].get_title() == (
         rf"$\sigma = {format_number(2.5, lang, digits=1).replace(',', '{,}')}$"
@@ -236,12 +236,11 @@ def test_chapter_figures_reject_bad_arguments() -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_norms_by_lag_draws_one_labelled_line_per_network(lang: str) -> None:
     from rnngrad import GRU, LSTM
-    from rnngrad.jacobians import jacobian_norms_by_lag, state_jacobians
 
     x = np.random.default_rng(0).standard_normal((8, 2))
     lstm = LSTM.random(2, 3, rng=0)
     curves = {
-        "rnn tanh": jacobian_norms_by_lag(state_jacobians(RNN.random(2, 3, rng=0), x), t=8),
+        "rnn tanh": RNN.random(2, 3, rng=0).jacobian_norms_by_lag(x, t=8),
         "lstm": lstm.jacobian_norms_by_lag(x, 8),
         "lstm 1997": LSTM.random(2, 3, forget_gate=False, rng=0).jacobian_norms_by_lag(x, 8),
         "gru": GRU.random(2, 3, rng=0).jacobian_norms_by_lag(x, 8),

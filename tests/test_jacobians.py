@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import make_rnn
 
 from rnngrad import (
     ACTIVATIONS,
     get_activation,
     jacobian_norm_table,
-    jacobian_norms_by_lag,
     jacobian_product,
     numerical_gradient,
+    product_norms_by_lag,
     relative_error,
     state_jacobian,
-    state_jacobians,
 )
 from rnngrad.jacobians import sweep_spectral_norm
 
@@ -32,20 +32,20 @@ def numerical_jacobian(model, x, t: int, k: int) -> np.ndarray:
 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
-def test_one_step_jacobian_matches_finite_differences(make_rnn, rng, activation) -> None:
+def test_one_step_jacobian_matches_finite_differences(rng, activation) -> None:
     model = make_rnn(activation, n_h=5)
     x = rng.standard_normal((T, model.n_in))
-    J = state_jacobians(model, x)
+    J = model.state_jacobians(x)
     assert J.shape == (T, 5, 5)
     for j in (1, 4, T):
         assert relative_error(J[j - 1], numerical_jacobian(model, x, j, j - 1)) < 1e-6
 
 
 @pytest.mark.parametrize(("t", "k"), [(T, 0), (T, 3), (5, 1), (2, 1)])
-def test_products_match_finite_differences_of_s_t_in_s_k(make_rnn, rng, t, k) -> None:
+def test_products_match_finite_differences_of_s_t_in_s_k(rng, t, k) -> None:
     model = make_rnn("tanh", n_h=5)
     x = rng.standard_normal((T, model.n_in))
-    product = jacobian_product(state_jacobians(model, x), t, k)
+    product = jacobian_product(model.state_jacobians(x), t, k)
     assert relative_error(product, numerical_jacobian(model, x, t, k)) < 1e-6
 
 
@@ -55,14 +55,14 @@ def test_product_order_is_newest_first(rng) -> None:
     np.testing.assert_array_equal(jacobian_product(J, 2, 2), np.eye(2))
 
 
-def test_state_jacobian_is_diag_fprime_times_W(make_rnn, rng) -> None:
+def test_state_jacobian_is_diag_fprime_times_W(rng) -> None:
     model = make_rnn("sigmoid")
     x = rng.standard_normal((T, model.n_in))
     s = model.states(x)
     fprime = s[3] * (1 - s[3])
     expected = np.diag(fprime) @ model.W
     np.testing.assert_allclose(state_jacobian(model.W, s[3], "sigmoid"), expected, rtol=1e-14)
-    np.testing.assert_allclose(state_jacobians(model, x)[2], expected, rtol=1e-14)
+    np.testing.assert_allclose(model.state_jacobians(x)[2], expected, rtol=1e-14)
 
 
 def test_norm_table_matches_explicit_products(rng) -> None:
@@ -82,8 +82,8 @@ def test_norms_by_lag_are_the_reversed_row(rng) -> None:
     J = rng.standard_normal((6, 3, 3))
     table = jacobian_norm_table(J)
     for t in range(7):
-        np.testing.assert_allclose(jacobian_norms_by_lag(J, t), table[t, t::-1], rtol=1e-14)
-    assert jacobian_norms_by_lag(J, 0).tolist() == [1.0]
+        np.testing.assert_allclose(product_norms_by_lag(J, t), table[t, t::-1], rtol=1e-14)
+    assert product_norms_by_lag(J, 0).tolist() == [1.0]
 
 
 def test_identity_network_at_W_equal_I_has_unit_norms(rng) -> None:
@@ -92,9 +92,9 @@ def test_identity_network_at_W_equal_I_has_unit_norms(rng) -> None:
     np.testing.assert_allclose(table[np.tril_indices(6)], 1.0, rtol=1e-14)
 
 
-def test_float32_jacobians(make_rnn, rng) -> None:
+def test_float32_jacobians(rng) -> None:
     model = make_rnn()
-    J = state_jacobians(model, rng.standard_normal((T, model.n_in)).astype(np.float32))
+    J = model.state_jacobians(rng.standard_normal((T, model.n_in)).astype(np.float32))
     assert J.dtype == np.float32
     assert jacobian_product(J, T, 0).dtype == np.float32
 

@@ -9,16 +9,15 @@ from typing import TYPE_CHECKING
 from ._lazy import lazy_exports
 from .activations import ACTIVATIONS, Activation, get_activation
 from .bptt import BPTTTerms, bptt_terms, immediate_derivative, total_derivative
-from .gated import block_norms_by_lag
 from .gradcheck import numerical_gradient, numerical_jacobian, relative_error
 from .gru import GRU, GRUCache
 from .jacobians import (
     jacobian_norm_table,
-    jacobian_norms_by_lag,
     jacobian_product,
+    product_norms_by_lag,
     state_jacobian,
-    state_jacobians,
 )
+from .layer import RecurrentLayer
 from .lstm import LSTM, LSTMCache
 from .rnn import RNN, ForwardCache
 from .spectral import (
@@ -82,9 +81,9 @@ __all__ = [
     "History",
     "LSTMCache",
     "Optimizer",
+    "RecurrentLayer",
     "Task",
     "TrainResult",
-    "block_norms_by_lag",
     "bptt_terms",
     "chapter_experiments",
     "clip_by_global_norm",
@@ -95,13 +94,13 @@ __all__ = [
     "identity_init",
     "immediate_derivative",
     "jacobian_norm_table",
-    "jacobian_norms_by_lag",
     "jacobian_product",
     "make_model",
     "numerical_gradient",
     "numerical_jacobian",
     "orthogonal",
     "pascanu_bound",
+    "product_norms_by_lag",
     "relative_error",
     "rescale_spectral_norm",
     "rescale_spectral_radius",
@@ -111,7 +110,6 @@ __all__ = [
     "spectral_radius",
     "state_gradient_norms",
     "state_jacobian",
-    "state_jacobians",
     "total_derivative",
     "train",
 ]

@@ -101,6 +101,16 @@ def check_choice(name: str, value: object, choices: Collection[str]) -> str:
     return value
 
 
+def check_instance(name: str, value: object, cls: type, what: str | None = None) -> None:
+    """Raise a TypeError naming ``name`` unless ``value`` is an instance of ``cls``.
+
+    ``what`` describes the expected type in the message (default: ``rnngrad.<class name>``).
+    """
+    if not isinstance(value, cls):
+        expected = what or f"an rnngrad.{cls.__name__}"
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__}")
+
+
 def check_fraction(name: str, value: object) -> float:
     """``value`` as a float in [0, 1), or raise naming ``name``."""
     number = check_real(name, value)

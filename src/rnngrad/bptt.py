@@ -27,9 +27,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._types import FloatArray
-from ._validate import as_float_array, check_choice, check_int
-from .heads import _as_labels, _head_loss
-from .jacobians import _check_model, jacobian_product, state_jacobians
+from ._validate import as_float_array, check_choice, check_instance, check_int
+from .heads import as_labels, head_loss
+from .jacobians import jacobian_product
 from .rnn import RNN
 
 PARAMETERS = ("U", "W", "b")
@@ -114,7 +114,7 @@ def bptt_terms(
         If not exactly one of ``y_t`` and ``grad_s_t`` is given, t is out of range, or an
         array is invalid.
     """
-    _check_model(model)
+    check_instance("model", model, RNN)
     states = model.states(x, h0)
     xs = as_float_array("x", x).astype(states.dtype, copy=False)
     t = _check_step("t", t, states.shape[0] - 1, minimum=1)
@@ -151,8 +151,8 @@ def _grad_s_t(
     if model.head == "linear":
         target: NDArray[Any] = as_float_array("y_t", y_t, shape=(V.shape[0],))[None]
     else:
-        target = _as_labels("y_t", y_t, (), V.shape[0])[None]
-    grad: FloatArray = _head_loss(model.head or "", V, c, s_t[None], target, 1)[1][0]
+        target = as_labels("y_t", y_t, (), V.shape[0])[None]
+    grad: FloatArray = head_loss(model.head or "", V, c, s_t[None], target, 1)[1][0]
     return grad
 
 
@@ -188,7 +188,7 @@ def immediate_derivative(
     ValueError, TypeError
         If k is out of range, ``param`` unknown or an array invalid.
     """
-    _check_model(model)
+    check_instance("model", model, RNN)
     states = model.states(x, h0)
     k = _check_step("k", k, states.shape[0] - 1)
     return _immediate(model, states, as_float_array("x", x), k, param)
@@ -235,11 +235,11 @@ def total_derivative(
     ValueError, TypeError
         As for :func:`immediate_derivative`.
     """
-    _check_model(model)
+    check_instance("model", model, RNN)
     states = model.states(x, h0)
     xs = as_float_array("x", x)
     k = _check_step("k", k, states.shape[0] - 1)
-    jacobians = state_jacobians(model, x, h0)
+    jacobians = model.state_jacobians(x, h0)
     total = _immediate(model, states, xs, 0, param)
     for earlier in range(1, k + 1):
         carry = jacobian_product(jacobians, k, earlier)

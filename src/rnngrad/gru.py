@@ -27,28 +27,23 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._types import FloatArray
+from ._kernels import (
+    diagonal,
+    gate_row_scales,
+    gate_slopes,
+    gradients_from_dz,
+    logistic_of_negated,
+    scaled_rows,
+)
+from ._types import FloatArray, Gradients
 from ._validate import RngLike, as_float_array
 from .activations import ACTIVATIONS
-from .gated import (
-    GatedLayer,
-    _diagonal,
-    _gate_row_scales,
-    _gate_slopes,
-    _logistic_of_negated,
-    _parameters_from_torch,
-    _random_weights,
-    _scaled_rows,
-    _torch_state_dict,
-    block_norms_by_lag,
-)
-from .heads import Gradients
-from .rnn import _gradients_from_dz
+from .layer import RecurrentLayer
 
 _TANH = ACTIVATIONS["tanh"]
 
-#: Row factors of U, W, b for the kernel of :mod:`rnngrad.gated`: r and z are sigmoids; the rows
-#: of n are left as they are (its tanh has r ⊙ (W_n h + b_hn) inside).
+#: Row factors of U, W, b for the gate kernel (see ``rnngrad._kernels``): r and z are
+#: sigmoids; the rows of n are left as they are (its tanh has r ⊙ (W_n h + b_hn) inside).
 _GATE_SCALES = (-1.0, -1.0, 1.0)
 
 
@@ -75,7 +70,7 @@ class GRUCache:
 
 
 @dataclass(frozen=True, eq=False)
-class GRU(GatedLayer):
+class GRU(RecurrentLayer):
     """A GRU layer as ``torch.nn.GRU`` (gate order r, z, n), with an optional head.
 
     Parameters
@@ -112,7 +107,8 @@ class GRU(GatedLayer):
     head: str | None = None
 
     GATES: ClassVar[int] = 3
-    _VECTORS: ClassVar[tuple[str, ...]] = ("b_hn",)
+    TORCH_CLASS: ClassVar[str] = "torch.nn.GRU"
+    VECTORS: ClassVar[tuple[str, ...]] = ("b_hn",)
 
     def __post_init__(self) -> None:
         if self.b_hn is None:  # zeros in W's dtype, so that a float32 layer stays float32
@@ -164,7 +160,7 @@ class GRU(GatedLayer):
         ValueError, TypeError
             If a size is not an integer ≥ 1 or a name or dtype is unknown.
         """
-        params = _random_weights(3, n_in, n_h, n_out, recurrent, rng, dtype)
+        params = cls._random_parameters(n_in, n_h, n_out, recurrent, rng, dtype)
         b_hn = np.zeros(n_h, dtype=params["b"].dtype)
         return cls(b_hn=b_hn, head=head if n_out is not None else None, **params)
 
@@ -193,43 +189,21 @@ class GRU(GatedLayer):
         TypeError
             If ``sd`` is not a mapping or a value is not a real array.
         """
-        U, W, b_ih, b_hh = _parameters_from_torch(sd, 3)
+        U, W, b_ih, b_hh = cls._torch_parameters(sd)
         n_h = W.shape[1]
         b = b_ih.copy()
         b[: 2 * n_h] += b_hh[: 2 * n_h]
         return cls(U, W, b, b_hh[2 * n_h :])
 
-    def to_torch_state_dict(
-        self, g: Mapping[str, ArrayLike] | None = None
-    ) -> dict[str, FloatArray]:
-        """Return parameters, or gradients ``g``, under the names of ``torch.nn.GRU``.
-
-        Parameters
-        ----------
-        g : mapping, optional
-            Gradients as returned by :meth:`backward` (keys ``"U"``, ``"W"``, ``"b"``,
-            ``"b_hn"``; others are ignored).  ``bias_ih_l0`` receives ∂L/∂b; ``bias_hh_l0``
-            receives the r and z parts of ∂L/∂b (the two biases enter r and z alike) and
-            ∂L/∂b_hn.  Without ``g`` the parameters are returned, with ``bias_ih_l0`` = b and
-            ``bias_hh_l0`` = [0; 0; b_hn] (the same layer).
-
-        Returns
-        -------
-        dict
-            ``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0`` (copies).
-
-        Raises
-        ------
-        ValueError, TypeError
-            If ``g`` lacks a key or holds an array of the wrong shape.
-        """
-        n = self.n_h
-        if g is None:
-            b_hh = np.concatenate([np.zeros_like(self.b[: 2 * n]), self.b_hn])
-            return _torch_state_dict(self.U, self.W, self.b, b_hh)
-        grads = self._gradients(g)
-        b_hh = np.concatenate([grads["b"][: 2 * n], grads["b_hn"]])
-        return _torch_state_dict(grads["U"], grads["W"], grads["b"], b_hh)
+    def _torch_biases(
+        self, arrays: Mapping[str, FloatArray], *, gradients: bool
+    ) -> tuple[FloatArray, FloatArray]:
+        """``bias_ih_l0`` is b (or ∂L/∂b); ``bias_hh_l0`` is [0; 0; b_hn] for the parameters,
+        and for gradients the r and z parts of ∂L/∂b (the two torch biases enter r and z
+        alike) followed by ∂L/∂b_hn."""
+        b, n = arrays["b"], self.n_h
+        rz = b[: 2 * n] if gradients else np.zeros_like(b[: 2 * n])
+        return b, np.concatenate([rz, arrays["b_hn"]])
 
     # ----------------------------------------------------------------- the recurrence
     def forward(self, x: ArrayLike, h0: ArrayLike | None = None) -> tuple[FloatArray, GRUCache]:
@@ -287,7 +261,7 @@ class GRU(GatedLayer):
         U, W = self._cast(dhs.dtype, "U", "W")
         dgates, drecurrent, dh0 = _backprop(W, cache, dhs)
         n = self.n_h
-        grads = _gradients_from_dz(U, dgates, cache.x, cache.states[:-1], drecurrent)
+        grads = gradients_from_dz(U, dgates, cache.x, cache.states[:-1], drecurrent)
         d_bhn = drecurrent[:, :, 2 * n :].sum(axis=(0, 1))
         return grads | {"b_hn": d_bhn, "h0": dh0}
 
@@ -303,7 +277,7 @@ class GRU(GatedLayer):
 
         The first term is the GRU's carousel: with z ≈ 1 the state and its gradient pass
         unchanged.  The result works with :func:`~rnngrad.jacobians.jacobian_product` and
-        :func:`~rnngrad.jacobians.jacobian_norms_by_lag` as the RNN's does.
+        :func:`~rnngrad.jacobians.product_norms_by_lag` as the RNN's does.
 
         Parameters
         ----------
@@ -330,37 +304,11 @@ class GRU(GatedLayer):
         W_r, W_z, W_n = np.split(self.W.astype(r.dtype, copy=False), 3)
         through_n = (1 - z) * (1 - n * n)
         return (
-            _diagonal(z)
-            + _scaled_rows((h_prev - n) * z * (1 - z), W_z)
-            + _scaled_rows(through_n * r, W_n)
-            + _scaled_rows(through_n * q * r * (1 - r), W_r)
+            diagonal(z)
+            + scaled_rows((h_prev - n) * z * (1 - z), W_z)
+            + scaled_rows(through_n * r, W_n)
+            + scaled_rows(through_n * q * r * (1 - r), W_r)
         )
-
-    def jacobian_norms_by_lag(
-        self, x: ArrayLike, t: int, h0: ArrayLike | None = None
-    ) -> FloatArray:
-        """Return ‖∂h_t/∂h_{t−ℓ}‖_2 for the lags ℓ = 0 … t along one sequence.
-
-        Parameters
-        ----------
-        x : array_like, shape (T, n_in)
-            One sequence.
-        t : int
-            The later time, 0 ≤ t ≤ T.
-        h0 : array_like, shape (n_h,), optional
-            h_0; zeros if None.
-
-        Returns
-        -------
-        ndarray of float64, shape (t + 1,)
-            ``result[lag]``; ``result[0] = 1``.
-
-        Raises
-        ------
-        ValueError, TypeError
-            If x or h0 is invalid or t is out of range.
-        """
-        return block_norms_by_lag(self.state_jacobians(x, h0), t)
 
 
 # --------------------------------------------------------------------- the numerics
@@ -370,7 +318,7 @@ def _run_forward(
     T, B, n_in = x.shape
     n = W.shape[1]
     # Rows scaled for the gate kernel: the pre-activations of r and z come out as −a.
-    scales = _gate_row_scales(_GATE_SCALES, n, x.dtype)
+    scales = gate_row_scales(_GATE_SCALES, n, x.dtype)
     U, W, b = U * scales[:, None], W * scales[:, None], b * scales
     gates = np.empty((T, B, 3 * n), dtype=x.dtype)
     # The input part U x_t + b of all three gates at every step in one large matmul.
@@ -386,7 +334,7 @@ def _run_forward(
             np.matmul(states[t], Wt, out=recurrent)
             G = gates[t]
             G[:, : 2 * n] += recurrent[:, : 2 * n]
-            _logistic_of_negated(G[:, : 2 * n])
+            logistic_of_negated(G[:, : 2 * n])
             r, z, new = G[:, :n], G[:, n : 2 * n], G[:, 2 * n :]
             np.add(recurrent[:, 2 * n :], b_hn, out=candidate[t])
             np.multiply(r, candidate[t], out=recurrent[:, 2 * n :])
@@ -409,22 +357,22 @@ def _backprop(
     drecurrent = np.empty_like(dgates)
     dh = np.zeros((B, n), dtype=dhs.dtype)  # ∂L/∂h_t through the recurrence
     dn = np.empty_like(dh)
-    gate_slopes = np.empty((B, 3 * n), dtype=dhs.dtype)
+    gate_derivs = np.empty((B, 3 * n), dtype=dhs.dtype)
     n_columns, rz_columns = slice(2 * n, 3 * n), slice(0, 2 * n)
     for t in range(T - 1, -1, -1):
         G, D, R = cache.gates[t], dgates[t], drecurrent[t]
         r, z, new = G[:, :n], G[:, n : 2 * n], G[:, 2 * n :]
         dr, dz, dnew = D[:, :n], D[:, n : 2 * n], D[:, 2 * n :]
         dh += dhs[t]
-        _gate_slopes(G, n_columns, gate_slopes)
+        gate_slopes(G, n_columns, gate_derivs)
         # ∂L/∂z_t and ∂L/∂n_t, then n_t's slope, which ∂L/∂r_t needs, then r_t's and z_t's.
         np.subtract(cache.states[t], new, out=dz)
         dz *= dh
         np.subtract(1.0, z, out=dnew)
         dnew *= dh
-        dnew *= gate_slopes[:, n_columns]
+        dnew *= gate_derivs[:, n_columns]
         np.multiply(dnew, cache.recurrent_candidate[t], out=dr)
-        D[:, rz_columns] *= gate_slopes[:, rz_columns]
+        D[:, rz_columns] *= gate_derivs[:, rz_columns]
         R[:, rz_columns] = D[:, rz_columns]
         np.multiply(dnew, r, out=R[:, n_columns])
         np.matmul(R, W, out=dn)

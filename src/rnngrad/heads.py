@@ -8,18 +8,29 @@ recurrence -- is written once here, in :class:`HeadMixin`, which each layer inhe
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._types import FloatArray
+from ._types import FloatArray, Gradients
 from ._validate import as_float_array, check_choice, check_shape
-
-Gradients = dict[str, FloatArray]
 
 HEADS = ("softmax", "linear")
 STEPS = ("every", "last")
+
+
+class StateGradients(NamedTuple):
+    """What :meth:`HeadMixin.loss_and_state_gradients` returns."""
+
+    #: The loss E.
+    loss: float
+    #: ∂E/∂h_t through the head, (T, B, n_h); row t − 1 is step t.
+    dhs: FloatArray
+    #: The layer's forward cache, for its ``backward``.
+    cache: Any
+    #: The gradients of the head's parameters, ``"V"`` and ``"c"``.
+    head: Gradients
 
 
 class HeadMixin:
@@ -95,7 +106,7 @@ class HeadMixin:
         steps: Literal["every", "last"] = "every",
     ) -> float:
         """Return the loss E of the head (see :meth:`loss_and_gradients`)."""
-        return self._loss(x, y, h0, steps)[0]
+        return self.loss_and_state_gradients(x, y, h0, steps=steps).loss
 
     def loss_and_gradients(
         self,
@@ -136,8 +147,39 @@ class HeadMixin:
         ValueError, TypeError
             If the layer has no head, or an argument is invalid.
         """
-        loss, dhs, cache, head_grads = self._loss(x, y, h0, steps)
+        loss, dhs, cache, head_grads = self.loss_and_state_gradients(x, y, h0, steps=steps)
         return loss, self._backward(dhs, cache) | head_grads
+
+    def loss_and_state_gradients(
+        self,
+        x: ArrayLike,
+        y: ArrayLike,
+        h0: Any = None,
+        *,
+        steps: Literal["every", "last"] = "every",
+    ) -> StateGradients:
+        """Return the loss E, its gradients ∂E/∂h_t through the head, and the forward cache.
+
+        The first half of :meth:`loss_and_gradients`: ``backward(result.dhs, result.cache)``
+        is the second.  Arguments and errors as for :meth:`loss_and_gradients`.
+
+        Returns
+        -------
+        StateGradients
+            The loss, ∂E/∂h_t (T, B, n_h) for t = 1 … T (zero where no loss is taken), the
+            forward cache, and the gradients of V and c.
+        """
+        check_choice("steps", steps, STEPS)
+        xs = self._inputs(x)
+        V, c = self._head_params(xs.dtype)
+        T, B = xs.shape[:2]
+        used = T if steps == "every" else 1
+        targets = self._targets(y, (T, B) if steps == "every" else (B,), xs.dtype)
+        hs, cache = self.forward(xs, h0)
+        loss, ds, dV, dc = head_loss(self.head or "", V, c, hs[T - used :], targets, B)
+        dhs = np.zeros_like(hs)
+        dhs[T - used :] = ds
+        return StateGradients(loss, dhs, cache, {"V": dV, "c": dc})
 
     # ----------------------------------------------------------------- helpers
     def _validated_head(self, n_h: int) -> dict[str, FloatArray]:
@@ -152,27 +194,12 @@ class HeadMixin:
         object.__setattr__(self, "head", check_choice("head", self.head or "softmax", HEADS))
         return {"V": V, "c": c}
 
-    def _loss(
-        self, x: ArrayLike, y: ArrayLike, h0: Any, steps: str
-    ) -> tuple[float, FloatArray, Any, Gradients]:
-        check_choice("steps", steps, STEPS)
-        xs = self._inputs(x)
-        V, c = self._head_params(xs.dtype)
-        T, B = xs.shape[:2]
-        used = T if steps == "every" else 1
-        targets = self._targets(y, (T, B) if steps == "every" else (B,), xs.dtype)
-        hs, cache = self.forward(xs, h0)
-        loss, ds, dV, dc = _head_loss(self.head or "", V, c, hs[T - used :], targets, B)
-        dhs = np.zeros_like(hs)
-        dhs[T - used :] = ds
-        return loss, dhs, cache, {"V": dV, "c": dc}
-
     def _targets(
         self, y: ArrayLike, batch_shape: tuple[int, ...], dtype: np.dtype[Any]
     ) -> NDArray[Any]:
         if self.head == "linear":
             return as_float_array("y", y, shape=(*batch_shape, self.n_out or 0)).astype(dtype)
-        return _as_labels("y", y, batch_shape, self.n_out or 0)
+        return as_labels("y", y, batch_shape, self.n_out or 0)
 
     def _cast(self, dtype: np.dtype[Any], *names: str) -> list[FloatArray]:
         return [getattr(self, name).astype(dtype, copy=False) for name in names]
@@ -214,7 +241,7 @@ def _log_softmax(logits: FloatArray) -> FloatArray:
     return result
 
 
-def _head_loss(
+def head_loss(
     head: str, V: FloatArray, c: FloatArray, hs: FloatArray, y: NDArray[Any], batch: int
 ) -> tuple[float, FloatArray, FloatArray, FloatArray]:
     """Return the loss of the head over states ``hs`` and its gradients.
@@ -258,7 +285,7 @@ def _head_loss(
     return loss, (dout @ V).reshape(hs.shape), dout.T @ flat, dout.sum(axis=0)
 
 
-def _as_labels(name: str, y: ArrayLike, shape: tuple[int, ...], n_classes: int) -> NDArray[np.intp]:
+def as_labels(name: str, y: ArrayLike, shape: tuple[int, ...], n_classes: int) -> NDArray[np.intp]:
     """Return ``y`` as integer class labels in [0, n_classes) of the given shape, or raise."""
     arr = np.asarray(y)
     if arr.dtype.kind not in "iu":

@@ -30,7 +30,6 @@ from numpy.typing import ArrayLike
 from ._types import FloatArray
 from ._validate import RngLike, as_float_array, as_generator, check_int, check_shape
 from .activations import Activation, get_activation
-from .rnn import RNN
 from .spectral import orthogonal, square_matrix
 
 
@@ -64,39 +63,13 @@ def state_jacobian(
     return get_activation(activation).derivative_from_output(s)[:, None] * w
 
 
-def state_jacobians(model: RNN, x: ArrayLike, h0: ArrayLike | None = None) -> FloatArray:
-    """Return all J_j = ∂s_j/∂s_{j−1}, j = 1 … T, along one sequence.
-
-    Parameters
-    ----------
-    model : RNN
-        The network (its U, W, b and f).
-    x, h0 : array_like
-        One sequence (T, n_in) and its s_0 (n_h,) or None, as for :meth:`~rnngrad.rnn.RNN.states`.
-
-    Returns
-    -------
-    ndarray, shape (T, n_h, n_h)
-        ``result[j - 1]`` = J_j.  Memory O(T n_h²).
-
-    Raises
-    ------
-    ValueError, TypeError
-        If x or h0 is invalid (see :meth:`~rnngrad.rnn.RNN.states`).
-    """
-    _check_model(model)
-    states = model.states(x, h0)
-    deriv = model.f.derivative_from_output(states[1:])
-    return deriv[:, :, None] * model.W.astype(states.dtype, copy=False)
-
-
 def jacobian_product(jacobians: ArrayLike, t: int, k: int) -> FloatArray:
     """Return ∂s_t/∂s_k = J_t J_{t−1} ⋯ J_{k+1} (the identity when k = t).
 
     Parameters
     ----------
     jacobians : array_like, shape (T, n_h, n_h)
-        J_1 … J_T, e.g. from :func:`state_jacobians`.
+        J_1 … J_T, e.g. from a layer's ``state_jacobians``.
     t, k : int
         Times with 0 ≤ k ≤ t ≤ T.
 
@@ -146,43 +119,54 @@ def jacobian_norm_table(jacobians: ArrayLike) -> FloatArray:
     T = J.shape[0]
     table = np.full((T + 1, T + 1), np.nan)
     for t in range(T + 1):
-        table[t, : t + 1] = _norms_of_row(J, t)[::-1]
+        table[t, : t + 1] = _block_norms(J, t, slice(None), slice(None))[::-1]
     return table
 
 
-def jacobian_norms_by_lag(jacobians: ArrayLike, t: int) -> FloatArray:
-    """Return ‖∂s_t/∂s_{t−ℓ}‖_2 for the lags ℓ = 0 … t (row t of the table, reversed).
+def product_norms_by_lag(
+    jacobians: ArrayLike, t: int, rows: slice = slice(None), cols: slice = slice(None)
+) -> FloatArray:
+    """Return ‖[∂s_t/∂s_{t−ℓ}]_{rows, cols}‖_2 for the lags ℓ = 0 … t, from the Jacobians.
+
+    With the whole matrix (the default) this is row t of :func:`jacobian_norm_table`,
+    reversed.  For a state with several parts, stacked into one vector (the LSTM's
+    (h_j, c_j), 2 n_h entries), the block ``[rows, cols]`` of the product is e.g. ∂h_t/∂h_k
+    with ``rows = cols = slice(0, n_h)``.  Only the rows asked for are carried through the
+    product, right-multiplying by one older J_j per lag.
 
     Parameters
     ----------
-    jacobians : array_like, shape (T, n_h, n_h)
-        J_1 … J_T.
+    jacobians : array_like, shape (T, N, N)
+        J_1 … J_T of the full state, e.g. from a layer's ``state_jacobians``.
     t : int
         The time of the later state, 0 ≤ t ≤ T.
+    rows, cols : slice
+        The block; the whole matrix by default.
 
     Returns
     -------
-    ndarray, shape (t + 1,)
-        ``result[lag]``; ``result[0] = 1``.  Compare with :func:`~rnngrad.spectral.pascanu_bound`.
+    ndarray of float64, shape (t + 1,)
+        ``result[lag]``; ``result[0]`` is the norm of the block of the identity (1 for the
+        whole matrix).  Compare with :func:`~rnngrad.spectral.pascanu_bound`.
 
     Raises
     ------
     ValueError, TypeError
-        If ``jacobians`` is invalid or t is out of range.
+        If ``jacobians`` is not a finite real stack of square matrices or t is out of range.
     """
     J = _as_jacobians(jacobians)
     t = _check_times(t, 0, J.shape[0])[0]
-    return _norms_of_row(J, t)
+    return _block_norms(J, t, rows, cols)
 
 
-def _norms_of_row(J: FloatArray, t: int) -> FloatArray:
-    """‖∂s_t/∂s_{t−ℓ}‖_2 for ℓ = 0 … t."""
-    n = J.shape[1]
-    products = np.empty((t + 1, n, n), dtype=J.dtype)
-    products[0] = np.eye(n)
+def _block_norms(J: FloatArray, t: int, rows: slice, cols: slice) -> FloatArray:
+    product = np.eye(J.shape[1], dtype=J.dtype)[rows]
+    blocks = np.empty((t + 1, *product[:, cols].shape), dtype=J.dtype)
+    blocks[0] = product[:, cols]
     for lag in range(1, t + 1):
-        np.matmul(products[lag - 1], J[t - lag], out=products[lag])
-    return np.linalg.svd(products, compute_uv=False)[:, 0].astype(np.float64)
+        product = product @ J[t - lag]
+        blocks[lag] = product[:, cols]
+    return np.linalg.svd(blocks, compute_uv=False)[:, 0].astype(np.float64)
 
 
 def _as_jacobians(jacobians: ArrayLike) -> FloatArray:
@@ -197,11 +181,6 @@ def _check_times(t: int, k: int, T: int) -> tuple[int, int]:
     if not k <= t <= T:
         raise ValueError(f"need 0 <= k <= t <= T = {T}, got k = {k}, t = {t}")
     return t, k
-
-
-def _check_model(model: object) -> None:
-    if not isinstance(model, RNN):
-        raise TypeError(f"model must be an rnngrad.RNN, got {type(model).__name__}")
 
 
 @dataclass(frozen=True)
@@ -276,11 +255,13 @@ def sweep_spectral_norm(
     Q = orthogonal(n_h, rng=gen)
     U = gen.standard_normal((n_h, n_h)) / np.sqrt(n_h)
     x = gen.standard_normal((T, n_h))
+    # Imported here: the layers use this module's products, so it cannot import them first.
+    from .rnn import RNN
+
     norms, means = [], []
     for sigma in sigmas:
         model = RNN(U, sigma * Q, np.zeros(n_h), f.name)
-        J = state_jacobians(model, x)
-        norms.append(jacobian_norms_by_lag(J, T))
+        norms.append(model.jacobian_norms_by_lag(x, T))
         means.append(f.derivative_from_output(model.states(x)[1:]).mean())
     lags = np.arange(T + 1)
     bounds = (f.gamma * sigmas[:, None]) ** lags

@@ -26,7 +26,7 @@ projections of all four gates for all steps in one matrix product up front, one
 (B, n_h) @ (n_h, 4 n_h) product per step, preallocated buffers, in-place elementwise kernels,
 and the weight gradients as one product over all steps at the end.  The four nonlinearities
 of a step are one kernel over the contiguous (B, 4 n_h) block, and so are their derivatives
-(see :mod:`rnngrad.gated`).
+(see ``rnngrad._kernels``).
 """
 
 from __future__ import annotations
@@ -38,26 +38,22 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._types import FloatArray
+from ._kernels import (
+    diagonal,
+    gate_row_scales,
+    gate_slopes,
+    gradients_from_dz,
+    logistic_of_negated,
+    scaled_rows,
+    stacked_state,
+    tanh_from_logistic,
+    tanh_into,
+)
+from ._types import FloatArray, Gradients
 from ._validate import RngLike, as_float_array, check_choice, check_real
 from .activations import ACTIVATIONS
-from .gated import (
-    GatedLayer,
-    _diagonal,
-    _gate_row_scales,
-    _gate_slopes,
-    _logistic_of_negated,
-    _parameters_from_torch,
-    _random_weights,
-    _scaled_rows,
-    _stacked_state,
-    _tanh_from_logistic,
-    _tanh_into,
-    _torch_state_dict,
-    block_norms_by_lag,
-)
-from .heads import Gradients
-from .rnn import _gradients_from_dz
+from .jacobians import product_norms_by_lag
+from .layer import RecurrentLayer
 
 #: Which block of the LSTM's state Jacobian :meth:`LSTM.jacobian_norms_by_lag` reports.
 LSTM_BLOCKS = ("h", "c", "state", "carousel")
@@ -67,7 +63,8 @@ InitialState = tuple[ArrayLike | None, ArrayLike | None]
 
 _TANH = ACTIVATIONS["tanh"]
 
-#: Row factors of U, W, b for the kernels of :mod:`rnngrad.gated`: i, f, o are sigmoids, g a tanh.
+#: Row factors of U, W, b for the gate kernel (see ``rnngrad._kernels``): i, f, o are
+#: sigmoids, g a tanh.
 _GATE_SCALES = (-1.0, -1.0, -2.0, -1.0)
 
 
@@ -97,7 +94,7 @@ class LSTMCache:
 
 
 @dataclass(frozen=True, eq=False)
-class LSTM(GatedLayer):
+class LSTM(RecurrentLayer):
     """An LSTM layer as ``torch.nn.LSTM`` (gate order i, f, g, o), with an optional head.
 
     Parameters
@@ -136,6 +133,7 @@ class LSTM(GatedLayer):
     head: str | None = None
 
     GATES: ClassVar[int] = 4
+    TORCH_CLASS: ClassVar[str] = "torch.nn.LSTM"
 
     def __post_init__(self) -> None:
         if not isinstance(self.forget_gate, bool | np.bool_):
@@ -199,7 +197,7 @@ class LSTM(GatedLayer):
             name or dtype is unknown.
         """
         bias = check_real("forget_bias", forget_bias)
-        params = _random_weights(4, n_in, n_h, n_out, recurrent, rng, dtype)
+        params = cls._random_parameters(n_in, n_h, n_out, recurrent, rng, dtype)
         forget_rows = slice(n_h, 2 * n_h)
         if forget_gate:
             params["b"][forget_rows] = bias
@@ -232,36 +230,8 @@ class LSTM(GatedLayer):
         TypeError
             If ``sd`` is not a mapping or a value is not a real array.
         """
-        U, W, b_ih, b_hh = _parameters_from_torch(sd, 4)
+        U, W, b_ih, b_hh = cls._torch_parameters(sd)
         return cls(U, W, b_ih + b_hh)
-
-    def to_torch_state_dict(
-        self, g: Mapping[str, ArrayLike] | None = None
-    ) -> dict[str, FloatArray]:
-        """Return parameters, or gradients ``g``, under the names of ``torch.nn.LSTM``.
-
-        Parameters
-        ----------
-        g : mapping, optional
-            Gradients as returned by :meth:`backward` (keys ``"U"``, ``"W"``, ``"b"``; others
-            are ignored).  Both torch biases receive ∂L/∂b: the pre-activations depend on
-            each of them exactly as on b.  Without ``g`` the parameters are returned, with
-            ``bias_ih_l0`` = b and ``bias_hh_l0`` = 0 (the same layer).
-
-        Returns
-        -------
-        dict
-            ``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0`` (copies).
-
-        Raises
-        ------
-        ValueError, TypeError
-            If ``g`` lacks a key or holds an array of the wrong shape.
-        """
-        if g is None:
-            return _torch_state_dict(self.U, self.W, self.b, np.zeros_like(self.b))
-        grads = self._gradients(g)
-        return _torch_state_dict(grads["U"], grads["W"], grads["b"], grads["b"])
 
     # ----------------------------------------------------------------- the recurrence
     def forward(self, x: ArrayLike, h0: InitialState | None = None) -> tuple[FloatArray, LSTMCache]:
@@ -321,7 +291,7 @@ class LSTM(GatedLayer):
     def _backward(self, dhs: FloatArray, cache: LSTMCache) -> Gradients:
         U, W = self._cast(dhs.dtype, "U", "W")
         dgates, dh0, dc0 = _backprop(W, cache, dhs, forget_gate=self.forget_gate)
-        return _gradients_from_dz(U, dgates, cache.x, cache.states[:-1]) | {"h0": dh0, "c0": dc0}
+        return gradients_from_dz(U, dgates, cache.x, cache.states[:-1]) | {"h0": dh0, "c0": dc0}
 
     # ----------------------------------------------------------------- Jacobians
     def state_jacobians(self, x: ArrayLike, h0: InitialState | None = None) -> FloatArray:
@@ -368,14 +338,14 @@ class LSTM(GatedLayer):
         i, f, g, o = np.split(cache.gates[:, 0], 4, axis=1)
         c_prev, tanh_c = cache.cells[:-1, 0], cache.tanh_cells[:, 0]
         W_i, W_f, W_g, W_o = np.split(self.W.astype(i.dtype, copy=False), 4)
-        dc_dh = _scaled_rows(g * i * (1 - i), W_i) + _scaled_rows(i * (1 - g * g), W_g)
+        dc_dh = scaled_rows(g * i * (1 - i), W_i) + scaled_rows(i * (1 - g * g), W_g)
         if self.forget_gate:
-            dc_dh += _scaled_rows(c_prev * f * (1 - f), W_f)
+            dc_dh += scaled_rows(c_prev * f * (1 - f), W_f)
         else:
             f = np.ones_like(f)
         kappa = o * (1 - tanh_c * tanh_c)
-        dh_dh = _scaled_rows(tanh_c * o * (1 - o), W_o) + kappa[:, :, None] * dc_dh
-        return _stacked_state([[dh_dh, _diagonal(kappa * f)], [dc_dh, _diagonal(f)]])
+        dh_dh = scaled_rows(tanh_c * o * (1 - o), W_o) + kappa[:, :, None] * dc_dh
+        return stacked_state([[dh_dh, diagonal(kappa * f)], [dc_dh, diagonal(f)]])
 
     def forget_gates(self, x: ArrayLike, h0: InitialState | None = None) -> FloatArray:
         """Return f_1 … f_T along one sequence (ones without a forget gate).
@@ -439,9 +409,9 @@ class LSTM(GatedLayer):
         check_choice("block", block, LSTM_BLOCKS)
         n = self.n_h
         if block == "carousel":
-            return block_norms_by_lag(_diagonal(self.forget_gates(x, h0)), t)
+            return product_norms_by_lag(diagonal(self.forget_gates(x, h0)), t)
         chosen = {"h": slice(0, n), "c": slice(n, 2 * n), "state": slice(None)}[block]
-        return block_norms_by_lag(self.state_jacobians(x, h0), t, chosen, chosen)
+        return product_norms_by_lag(self.state_jacobians(x, h0), t, chosen, chosen)
 
     # ----------------------------------------------------------------- helpers
     def _sequence_cache(self, x: ArrayLike, h0: InitialState | None) -> LSTMCache:
@@ -480,7 +450,7 @@ def _run_forward(
     T, B, n_in = x.shape
     n = W.shape[1]
     # Rows scaled for the gate kernel: the pre-activations come out as −a (i, f, o), −2a (g).
-    scales = _gate_row_scales(_GATE_SCALES, n, x.dtype)
+    scales = gate_row_scales(_GATE_SCALES, n, x.dtype)
     U, W, b = U * scales[:, None], W * scales[:, None], b * scales
     gates = np.empty((T, B, 4 * n), dtype=x.dtype)
     # The input part U x_t of all four gates at every step in one large matmul.
@@ -498,16 +468,16 @@ def _run_forward(
             recurrent += b  # here, in cache, rather than in a pass over all the gates
             G = gates[t]
             G += recurrent
-            _logistic_of_negated(G)  # σ(a) for i, f, o; σ(2a) for g
+            logistic_of_negated(G)  # σ(a) for i, f, o; σ(2a) for g
             i, f, g, o = _split_gates(G)
-            _tanh_from_logistic(g)
+            tanh_from_logistic(g)
             np.multiply(i, g, out=input_part)
             if forget_gate:
                 np.multiply(f, cells[t], out=cells[t + 1])
                 cells[t + 1] += input_part
             else:
                 np.add(cells[t], input_part, out=cells[t + 1])
-            _tanh_into(cells[t + 1], tanh_cells[t])
+            tanh_into(cells[t + 1], tanh_cells[t])
             np.multiply(o, tanh_cells[t], out=states[t + 1])
     return LSTMCache(x, states, cells, gates, tanh_cells)
 
@@ -521,7 +491,7 @@ def _backprop(
     dh = np.zeros((B, n), dtype=dhs.dtype)  # ∂L/∂h_t through the recurrence
     dc = np.zeros((B, n), dtype=dhs.dtype)  # ∂L/∂c_t through c_{t+1}
     scratch, slope = np.empty_like(dh), np.empty_like(dh)
-    gate_slopes = np.empty((B, 4 * n), dtype=dhs.dtype)
+    gate_derivs = np.empty((B, 4 * n), dtype=dhs.dtype)
     g_columns = slice(2 * n, 3 * n)
     for t in range(T - 1, -1, -1):
         G, D = cache.gates[t], dgates[t]
@@ -541,8 +511,8 @@ def _backprop(
             dc *= f  # the carousel: ∂c_t/∂c_{t−1} = diag(f_t)
         else:
             df.fill(0.0)
-        _gate_slopes(G, g_columns, gate_slopes)
-        D *= gate_slopes
+        gate_slopes(G, g_columns, gate_derivs)
+        D *= gate_derivs
         np.matmul(D, W, out=dh)
     return dgates, dh, dc
 

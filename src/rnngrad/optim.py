@@ -1,7 +1,8 @@
 """Gradient clipping and the two optimisers the chapter trains with: SGD with momentum and Adam.
 
 Everything works on dictionaries of arrays keyed by parameter name -- the form of a model's
-:meth:`~rnngrad.rnn.RNN.parameters` and of the gradients its ``loss_and_gradients`` returns.
+:meth:`~rnngrad.layer.RecurrentLayer.parameters` and of the gradients its
+``loss_and_gradients`` returns.
 The models are frozen dataclasses, so an optimiser does not modify them: :meth:`Optimizer.update`
 returns a new model built with ``dataclasses.replace``.  The gradient dictionary may hold
 more than the parameters (``"x"``, ``"h0"``); only the model's parameters are updated.
@@ -16,12 +17,13 @@ left as it is.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._kernels import global_norm_of
 from ._types import FloatArray
 from ._validate import as_float_array, check_fraction, check_real
 from .interop import required
@@ -55,12 +57,7 @@ def global_norm(grads: Mapping[str, ArrayLike]) -> float:
     TypeError, ValueError
         If ``grads`` is not a mapping or an entry is not a finite real array.
     """
-    return _global_norm(_as_gradients(grads).values())
-
-
-def _global_norm(arrays: Iterable[FloatArray]) -> float:
-    """The global norm of arrays already checked (NaN or inf in, NaN or inf out)."""
-    return float(np.sqrt(sum(float(np.vdot(g, g)) for g in arrays)))
+    return global_norm_of(_as_gradients(grads).values())
 
 
 def clip_by_global_norm(

@@ -28,17 +28,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import interop
-from ._types import FloatArray
-from ._validate import RngLike, as_float_array, as_generator, check_choice, check_int, float_dtype
+from ._kernels import gradients_from_dz
+from ._types import FloatArray, Gradients
+from ._validate import RngLike, as_float_array, check_int
 from .activations import Activation, get_activation
-from .heads import Gradients, HeadMixin
-from .spectral import identity_init, orthogonal, square_matrix
+from .layer import RecurrentLayer
 
 RECURRENT_INITS = ("gaussian", "orthogonal", "identity")
 
@@ -60,7 +59,7 @@ class ForwardCache:
 
 
 @dataclass(frozen=True, eq=False)
-class RNN(HeadMixin):
+class RNN(RecurrentLayer):
     """A vanilla (Elman) recurrent layer s_t = f(U x_t + W s_{t−1} + b), with an optional head.
 
     The fields are validated on construction; the dataclass is frozen, so change a
@@ -102,19 +101,13 @@ class RNN(HeadMixin):
     c: FloatArray | None = None
     head: str | None = None
 
+    GATES: ClassVar[int] = 1
+    TORCH_CLASS: ClassVar[str] = "torch.nn.RNN"
+    RECURRENT_INITS: ClassVar[tuple[str, ...]] = RECURRENT_INITS
+
     def __post_init__(self) -> None:
-        W = square_matrix("W", self.W)
-        n_h = W.shape[0]
-        params = {
-            "U": as_float_array("U", self.U, shape=(n_h, "n_in")),
-            "W": W,
-            "b": as_float_array("b", self.b, shape=(n_h,)),
-        }
         object.__setattr__(self, "activation", get_activation(self.activation).name)
-        params |= self._validated_head(n_h)
-        dtype = np.result_type(*params.values())
-        for name, value in params.items():
-            object.__setattr__(self, name, value.astype(dtype, copy=False))
+        self._set_parameters()
 
     # ----------------------------------------------------------------- construction
     @classmethod
@@ -163,27 +156,8 @@ class RNN(HeadMixin):
         ValueError, TypeError
             If a size is not an integer ≥ 1 or a name or dtype is unknown.
         """
-        n_in = check_int("n_in", n_in, minimum=1)
-        n_h = check_int("n_h", n_h, minimum=1)
-        check_choice("recurrent", recurrent, RECURRENT_INITS)
-        dt = float_dtype(dtype)
-        gen = as_generator(rng)
-        U = gen.standard_normal((n_h, n_in)) / np.sqrt(n_in)
-        if recurrent == "gaussian":
-            W = gen.standard_normal((n_h, n_h)) / np.sqrt(n_h)
-        elif recurrent == "orthogonal":
-            W = orthogonal(n_h, rng=gen)
-        else:
-            W = identity_init(n_h)
-        V = c = None
-        if n_out is not None:
-            n_out = check_int("n_out", n_out, minimum=1)
-            V = (gen.standard_normal((n_out, n_h)) / np.sqrt(n_h)).astype(dt)
-            c = np.zeros(n_out, dtype=dt)
-        return cls(
-            U.astype(dt), W.astype(dt), np.zeros(n_h, dt), activation, V, c,
-            head if V is not None else None,
-        )  # fmt: skip
+        params = cls._random_parameters(n_in, n_h, n_out, recurrent, rng, dtype)
+        return cls(activation=activation, head=head if n_out is not None else None, **params)
 
     @classmethod
     def from_torch_state_dict(cls, sd: Mapping[str, ArrayLike], nonlinearity: str = "tanh") -> RNN:
@@ -212,51 +186,14 @@ class RNN(HeadMixin):
         TypeError
             If ``sd`` is not a mapping or a value is not a real array.
         """
-        U, W, b = interop.parameters_from_torch(sd)
-        return cls(U, W, b, activation=nonlinearity)
-
-    def to_torch_state_dict(
-        self, g: Mapping[str, ArrayLike] | None = None
-    ) -> dict[str, FloatArray]:
-        """Return parameters, or gradients ``g``, under the names of ``torch.nn.RNN``.
-
-        Parameters
-        ----------
-        g : mapping, optional
-            Gradients as returned by :meth:`backward` (keys ``"U"``, ``"W"``, ``"b"``; others
-            are ignored).  Both torch biases receive ∂L/∂b, because z_t depends on each of
-            them exactly as on b.  Without ``g`` the parameters are returned, with
-            ``bias_ih_l0`` = b and ``bias_hh_l0`` = 0 (the same network).
-
-        Returns
-        -------
-        dict
-            ``weight_ih_l0`` (n_h, n_in), ``weight_hh_l0`` (n_h, n_h), ``bias_ih_l0`` (n_h,),
-            ``bias_hh_l0`` (n_h,).
-
-        Raises
-        ------
-        ValueError, TypeError
-            If ``g`` lacks a key or holds an array of the wrong shape.
-        """
-        if g is None:
-            return interop.parameters_to_torch(self.U, self.W, self.b)
-        grads = {
-            name: as_float_array(f"g[{name!r}]", interop.required(g, "g", name), shape=like.shape)
-            for name, like in (("U", self.U), ("W", self.W), ("b", self.b))
-        }
-        return interop.gradients_to_torch(grads["U"], grads["W"], grads["b"])
+        U, W, b_ih, b_hh = cls._torch_parameters(sd)
+        return cls(U, W, b_ih + b_hh, activation=nonlinearity)
 
     # ----------------------------------------------------------------- properties
     @property
     def f(self) -> Activation:
         """The activation f as an :class:`~rnngrad.activations.Activation`."""
         return get_activation(self.activation)
-
-    def parameters(self) -> dict[str, FloatArray]:
-        """Return the parameters by slide name: U, W, b and, with a head, V and c."""
-        names = ("U", "W", "b") if self.V is None else ("U", "W", "b", "V", "c")
-        return {name: getattr(self, name) for name in names}
 
     # ----------------------------------------------------------------- the recurrence
     def forward(self, x: ArrayLike, h0: ArrayLike | None = None) -> tuple[FloatArray, ForwardCache]:
@@ -283,7 +220,7 @@ class RNN(HeadMixin):
             If x or h0 has the wrong shape, is not real, or holds NaN/inf.
         """
         xs = self._inputs(x)
-        s0 = self._initial_state(h0, xs)
+        s0 = self._state("h0", h0, xs)
         U, W, b = self._cast(xs.dtype, "U", "W", "b")
         states = _run_forward(U, W, b, self.activation, xs, s0)
         return states[1:], ForwardCache(xs, states)
@@ -337,7 +274,7 @@ class RNN(HeadMixin):
         else:
             deriv = self.f.derivative_from_output(cache.states[1:])
             dz, dh0 = _backprop_truncated(W, deriv, dhs, truncate)
-        return _gradients_from_dz(U, dz, cache.x, cache.states[:-1]) | {"h0": dh0}
+        return gradients_from_dz(U, dz, cache.x, cache.states[:-1]) | {"h0": dh0}
 
     # ----------------------------------------------------------------- single sequences
     def states(self, x: ArrayLike, h0: ArrayLike | None = None) -> FloatArray:
@@ -363,6 +300,31 @@ class RNN(HeadMixin):
         s0 = None if h0 is None else as_float_array("h0", h0, shape=(self.n_h,))[None]
         _, cache = self.forward(self._sequence(x), s0)
         return cache.states[:, 0]
+
+    def state_jacobians(self, x: ArrayLike, h0: ArrayLike | None = None) -> FloatArray:
+        """Return all J_j = ∂s_j/∂s_{j−1} = diag(f′(z_j)) W, j = 1 … T, along one sequence.
+
+        See :mod:`rnngrad.jacobians` for the convention (numerator layout) and for the
+        products of these matrices.
+
+        Parameters
+        ----------
+        x, h0 : array_like
+            One sequence (T, n_in) and its s_0 (n_h,) or None, as for :meth:`states`.
+
+        Returns
+        -------
+        ndarray, shape (T, n_h, n_h)
+            ``result[j - 1]`` = J_j.  Memory O(T n_h²).
+
+        Raises
+        ------
+        ValueError, TypeError
+            If x or h0 is invalid (see :meth:`states`).
+        """
+        states = self.states(x, h0)
+        deriv = self.f.derivative_from_output(states[1:])
+        return deriv[:, :, None] * self.W.astype(states.dtype, copy=False)
 
     # ----------------------------------------------------------------- the head
     def loss_and_gradients(
@@ -397,14 +359,8 @@ class RNN(HeadMixin):
             If the network has no head, or an argument is invalid.
         """
         k = None if truncate is None else check_int("truncate", truncate, minimum=0)
-        loss, dhs, cache, head_grads = self._loss(x, y, h0, steps)
+        loss, dhs, cache, head_grads = self.loss_and_state_gradients(x, y, h0, steps=steps)
         return loss, self._backward(dhs, cache, k) | head_grads
-
-    def _initial_state(self, h0: ArrayLike | None, xs: FloatArray) -> FloatArray:
-        B = xs.shape[1]
-        if h0 is None:
-            return np.zeros((B, self.n_h), dtype=xs.dtype)
-        return as_float_array("h0", h0, shape=(B, self.n_h)).astype(xs.dtype, copy=False)
 
 
 # --------------------------------------------------------------------- the numerics
@@ -460,27 +416,3 @@ def _backprop_truncated(
         dz[t] = dz_by_age.sum(axis=0)
         by_age[1:] = dz_by_age[:k] @ W  # one step older; the oldest falls off
     return dz, by_age[1:].sum(axis=0)
-
-
-def _gradients_from_dz(
-    U: FloatArray,
-    dz: FloatArray,
-    x: FloatArray,
-    h_prev: FloatArray,
-    dz_recurrent: FloatArray | None = None,
-) -> Gradients:
-    """Gradients of U, W, b and x from ∂L/∂z_t of the pre-activations z_t = U x_t + W h_{t−1} + b.
-
-    ``dz`` is (T, B, m) (m = n_h, or the stacked gates of a gated layer); ``h_prev`` holds
-    h_0 … h_{T−1}.  A layer whose recurrent term W h_{t−1} enters z_t differently from
-    U x_t (the GRU's reset gate) passes its own ∂L/∂(W h_{t−1}) as ``dz_recurrent``.
-    """
-    T, B, m = dz.shape
-    flat = dz.reshape(T * B, m)
-    recurrent = flat if dz_recurrent is None else dz_recurrent.reshape(T * B, m)
-    return {
-        "U": flat.T @ x.reshape(T * B, -1),
-        "W": recurrent.T @ h_prev.reshape(T * B, -1),
-        "b": np.ones(T * B, dtype=dz.dtype) @ flat,  # BLAS gemv: faster than flat.sum(axis=0)
-        "x": (flat @ U).reshape(T, B, -1),
-    }

@@ -23,18 +23,17 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._kernels import global_norm_of
 from ._types import FloatArray
-from ._validate import RngLike, as_generator, check_int, check_real
-from .gru import GRU
-from .heads import _head_loss
-from .jacobians import state_jacobians
-from .lstm import LSTM
-from .optim import Optimizer, _global_norm, clip_by_global_norm
-from .rnn import RNN
+from ._validate import RngLike, as_generator, check_instance, check_int, check_real
+from .layer import RecurrentLayer
+from .optim import Optimizer, clip_by_global_norm
 from .tasks import Batch, Task
 
-#: Any of the networks :func:`train` accepts.
-Model = RNN | LSTM | GRU
+#: The networks :func:`train` accepts: any recurrent layer (RNN, LSTM, GRU).
+Model = RecurrentLayer
+
+_A_LAYER = "an rnngrad recurrent layer (RNN, LSTM or GRU)"
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,14 +109,12 @@ def state_gradient_norms(model: Model, x: ArrayLike, y: ArrayLike) -> FloatArray
     ValueError, TypeError
         If ``model`` is not a model with a head, or x or y do not fit it.
     """
-    _check_model(model)
-    xs = model._inputs(x)
-    V, c = model._head_params(xs.dtype)
+    check_instance("model", model, RecurrentLayer, _A_LAYER)
+    _, dhs, cache, _ = model.loss_and_state_gradients(x, y, steps="last")
+    xs = cache.x
     T, B = xs.shape[:2]
-    hs, _ = model.forward(xs)
-    targets = model._targets(y, (B,), xs.dtype)
-    _, ds, _, _ = _head_loss(model.head or "", V, c, hs[-1], targets, B)
-    jac = np.stack([_state_jacobians(model, xs[:, b]) for b in range(B)])  # (B, T, m, m)
+    ds = dhs[-1]
+    jac = np.stack([model.state_jacobians(xs[:, b]) for b in range(B)])  # (B, T, m, m)
     n = model.n_h
     v = np.zeros((B, jac.shape[-1]))
     v[:, :n] = ds  # the h part; an LSTM's cell enters E_T only through h_T
@@ -127,17 +124,6 @@ def state_gradient_norms(model: Model, x: ArrayLike, y: ArrayLike) -> FloatArray
         v = np.einsum("bi,bij->bj", v, jac[:, k - 1])
         norms[k - 1] = np.linalg.norm(v[:, :n])
     return norms
-
-
-def _state_jacobians(model: Model, sequence: FloatArray) -> FloatArray:
-    if isinstance(model, RNN):
-        return state_jacobians(model, sequence)
-    return model.state_jacobians(sequence)
-
-
-def _check_model(model: object) -> None:
-    if not isinstance(model, RNN | LSTM | GRU):
-        raise TypeError(f"model must be an rnngrad RNN, LSTM or GRU, got {type(model).__name__}")
 
 
 def train(
@@ -203,7 +189,7 @@ def train(
     ValueError, TypeError
         If an argument is out of range or the model does not fit the task.
     """
-    _check_model(model)
+    check_instance("model", model, RecurrentLayer, _A_LAYER)
     _check_fit(model, task)
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be an rnngrad Optimizer, got {type(optimizer).__name__}")
@@ -228,7 +214,7 @@ def train(
             x, y = task.sample(size, gen)
             loss, grads = model.loss_and_gradients(x, y, steps="last")
             params = {name: grads[name] for name in model.parameters()}
-            norm = _global_norm(params.values())
+            norm = global_norm_of(params.values())
             log.record(loss, norm)
             if not np.isfinite(loss + norm):
                 diverged = True

@@ -78,8 +78,8 @@ def norms_by_lag(
     The figure that sets the gated networks beside the simple one: for instance
     ‖∂s_t/∂s_{t−ℓ}‖_2 of a tanh RNN, ‖∂h_t/∂h_{t−ℓ}‖_2 of an LSTM and of a GRU (as
     :meth:`~rnngrad.lstm.LSTM.jacobian_norms_by_lag` and
-    :meth:`~rnngrad.gru.GRU.jacobian_norms_by_lag` return them), and the LSTM's carousel
-    ‖Π diag(f_j)‖_2, all for ℓ = 0 … t.
+    :meth:`~rnngrad.layer.RecurrentLayer.jacobian_norms_by_lag` return them), and the LSTM's
+    carousel ‖Π diag(f_j)‖_2, all for ℓ = 0 … t.
 
     Parameters
     ----------
@@ -173,7 +173,7 @@ def norms_by_init(norms: Mapping[float, Mapping[str, ArrayLike]], *, lang: str =
     ----------
     norms : mapping of float to mapping of str to array_like, shape (t + 1,)
         Input-weight scale c (U multiplied by c) → (label key → norms for the lags
-        0 … t, e.g. from :func:`rnngrad.jacobians.jacobian_norms_by_lag`).  The keys name
+        0 … t, e.g. from :func:`rnngrad.jacobians.product_norms_by_lag`).  The keys name
         labels of ``rnngrad.i18n.LABELS`` (e.g. ``"init orthogonal"``, ``"init gaussian"``,
         ``"init scaled"``, ``"init identity"``, ``"irnn relu"``); a key has the same colour
         in every panel.  All curves have the same length t + 1 >= 2 and are > 0.
