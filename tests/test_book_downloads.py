@@ -24,6 +24,7 @@ def test_the_notebook_is_published_with_the_setup_cell_first(app: SphinxTestApp)
     assert first["source"] == NOTEBOOK_SETUP
     original = nbformat.read(app.srcdir / "index.ipynb", as_version=4)
     assert [cell["source"] for cell in rest] == [cell["source"] for cell in original.cells]
+    assert [cell["id"] for cell in rest] == [f"cell-{n}" for n in range(1, len(rest) + 1)]
 
 
 @pytest.mark.sphinx("html", testroot="notebook", srcdir="notebook-downloads")

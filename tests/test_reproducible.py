@@ -6,8 +6,8 @@ kernel profile (RNNGRAD_BUILD_DIR) and with every cell executed afresh
 (nb_execution_mode=force), with the options `make html` uses. The two builds then compare
 what execution produced: the glued values and figures of every page (MyST-NB's
 ``jupyter_execute/<page>.glue.json``, which holds the SVG and PDF of each figure too) and the
-site's ``_images``. The Russian edition runs the same cells with ``lang="ru"``
-(tests/test_parity.py), so it shares every source of variation.
+site's ``_images`` and published notebooks. The Russian edition runs the same cells with
+``lang="ru"`` (tests/test_parity.py), so it shares every source of variation.
 """
 
 from __future__ import annotations
@@ -59,6 +59,10 @@ def test_two_clean_builds_execute_to_identical_outputs(tmp_path: Path) -> None:
     assert images[0], "the build wrote no figure"
     assert any(name.endswith(".svg") for name in images[0]), images[0]
     assert images[0] == images[1], _differences(images, first, second, "html/_images")
+
+    notebooks = [digests(out / "html", "**/*.ipynb") for out in outs]
+    assert notebooks[0], "no notebook was published"
+    assert notebooks[0] == notebooks[1], _differences(notebooks, first, second, "html/*.ipynb")
 
 
 def _differences(pair: list[dict[str, str]], first: Path, second: Path, where: str) -> str:

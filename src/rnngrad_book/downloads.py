@@ -126,9 +126,11 @@ def publish_notebooks(app: Sphinx, exception: Exception | None) -> None:
         if not source.is_file():
             continue
         notebook = nbformat.read(source, as_version=4)
-        setup_cell = nbformat.v4.new_code_cell(NOTEBOOK_SETUP)
-        setup_cell["id"] = "rnngrad-setup"  # fixed, not random: the same bytes on every build
-        notebook.cells.insert(0, setup_cell)
+        notebook.cells.insert(0, nbformat.v4.new_code_cell(NOTEBOOK_SETUP))
+        # Cell ids are drawn at random each time a page is executed; numbered ones make the
+        # published notebook the same bytes on every build.
+        for number, cell in enumerate(notebook.cells):
+            cell["id"] = f"cell-{number}" if number else "rnngrad-setup"
         target = Path(app.outdir) / f"{docname}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, target)
