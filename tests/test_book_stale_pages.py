@@ -17,26 +17,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_pipeline import PAGE as NOTEBOOK_PAGE
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGS = ("en", "ru")
 PROBE = "stale-probe"
-PAGE = """\
----
-jupytext:
-  text_representation:
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-# Probe
-
-```{code-cell} ipython3
-1 + 1
-```
-"""
+PAGE = NOTEBOOK_PAGE.format(code="1 + 1")
 
 pytestmark = pytest.mark.build
 
