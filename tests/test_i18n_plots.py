@@ -167,8 +167,9 @@ def test_bptt_term_norms_rejects_bad_arguments() -> None:
 def test_chapter_figures_of_the_why_and_evidence_pages_speak_the_language(lang: str) -> None:
     """Each figure's axis labels come from LABELS, and numbers use the language's comma."""
     from rnngrad import scalar
-    from rnngrad.jacobians import jacobian_norm_table, sweep_spectral_norm
+    from rnngrad.jacobians import jacobian_norm_table
     from rnngrad.spectral import jordan_block
+    from rnngrad.sweep import sweep_spectral_norm
 
     sides = plots.activations_side_by_side(("sigmoid", "tanh"), lang=lang)
     assert [ax.get_title() for ax in sides.axes] == [label("sigmoid", lang), label("tanh", lang)]

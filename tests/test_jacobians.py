@@ -16,7 +16,7 @@ from rnngrad import (
     relative_error,
     state_jacobian,
 )
-from rnngrad.jacobians import sweep_spectral_norm
+from rnngrad.sweep import sweep_spectral_norm
 
 T = 7
 

@@ -268,6 +268,27 @@ CASES: dict[str, Case] = {
         ValueError,
         r"activation must be one of",
     ),
+    # ---- sweep
+    "sweep_spectral_norm scales empty": (
+        lambda: rg.sweep_spectral_norm([]),
+        ValueError,
+        r"scales must be a non-empty list of numbers > 0, got \[\]",
+    ),
+    "sweep_spectral_norm scale negative": (
+        lambda: rg.sweep_spectral_norm([1.0, -2.0]),
+        ValueError,
+        r"scales must be a non-empty list of numbers > 0",
+    ),
+    "sweep_spectral_norm n_h zero": (
+        lambda: rg.sweep_spectral_norm([1.0], n_h=0),
+        ValueError,
+        r"n_h must be >= 1, got 0",
+    ),
+    "sweep_spectral_norm activation": (
+        lambda: rg.sweep_spectral_norm([1.0], activation="elu"),
+        ValueError,
+        r"activation must be one of",
+    ),
     # ---- gradcheck
     "numerical_gradient not callable": (
         lambda: rg.numerical_gradient(3, np.ones(2)),

@@ -32,6 +32,7 @@ from .spectral import (
     spectral_norm,
     spectral_radius,
 )
+from .sweep import SpectralSweep, sweep_spectral_norm
 
 # The training stack is imported when first asked for, so that importing a figure of
 # activations (rnngrad.plots.activations runs this file first) does not import it.
@@ -82,6 +83,7 @@ __all__ = [
     "LSTMCache",
     "Optimizer",
     "RecurrentLayer",
+    "SpectralSweep",
     "Task",
     "TrainResult",
     "bptt_terms",
@@ -110,6 +112,7 @@ __all__ = [
     "spectral_radius",
     "state_gradient_norms",
     "state_jacobian",
+    "sweep_spectral_norm",
     "total_derivative",
     "train",
 ]

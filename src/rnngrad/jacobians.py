@@ -22,15 +22,13 @@ and ``jacobians[j - 1]`` is J_j = ∂s_j/∂s_{j−1} for j = 1 … T.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._types import FloatArray
-from ._validate import RngLike, as_float_array, as_generator, check_int, check_shape
+from ._validate import as_float_array, check_int, check_shape
 from .activations import Activation, get_activation
-from .spectral import orthogonal, square_matrix
+from .spectral import square_matrix
 
 
 def state_jacobian(
@@ -181,88 +179,3 @@ def _check_times(t: int, k: int, T: int) -> tuple[int, int]:
     if not k <= t <= T:
         raise ValueError(f"need 0 <= k <= t <= T = {T}, got k = {k}, t = {t}")
     return t, k
-
-
-@dataclass(frozen=True)
-class SpectralSweep:
-    """‖∂s_T/∂s_{T−ℓ}‖_2 over the lag for recurrent matrices W = σ Q, one row per σ.
-
-    Attributes
-    ----------
-    activation : str
-        f of the network.
-    scales : ndarray, shape (m,)
-        The values σ = σ_max(W) (all singular values of σ Q equal σ).
-    norms : ndarray, shape (m, T + 1)
-        ``norms[i, lag]`` for ``scales[i]``.
-    bounds : ndarray, shape (m, T + 1)
-        The Pascanu et al. bound (γ σ)^lag for the same rows.
-    mean_derivative : ndarray, shape (m,)
-        The mean of f′(z_j) over the steps and units: how far the units are from saturation.
-    """
-
-    activation: str
-    scales: FloatArray
-    norms: FloatArray
-    bounds: FloatArray
-    mean_derivative: FloatArray
-
-
-def sweep_spectral_norm(
-    scales: ArrayLike,
-    *,
-    activation: str = "tanh",
-    n_h: int = 32,
-    T: int = 60,
-    rng: RngLike = None,
-) -> SpectralSweep:
-    """Measure ‖∂s_T/∂s_{T−ℓ}‖_2 for W = σ Q at several σ, all else held fixed.
-
-    One orthogonal Q, one input matrix U (i.i.d. N(0, 1/n_h)) and one sequence of inputs
-    x_t ~ N(0, I) are drawn from ``rng`` and shared by every σ, so the rows differ only in
-    the scale of W.  Since every singular value of σ Q is σ, the bound of
-    :func:`~rnngrad.spectral.pascanu_bound` is (γ σ)^lag exactly as the chapter writes it.
-
-    Parameters
-    ----------
-    scales : array_like, shape (m,)
-        The values of σ, each > 0.
-    activation : str
-        f of the network.
-    n_h : int
-        State (and input) size, ≥ 1.
-    T : int
-        Length of the sequence, ≥ 1.
-    rng : numpy.random.Generator, int or None
-        Random source or seed (None: seed 0).
-
-    Returns
-    -------
-    SpectralSweep
-
-    Raises
-    ------
-    ValueError, TypeError
-        If a scale is not > 0, a size is not an integer ≥ 1 or the activation is unknown.
-    """
-    sigmas = as_float_array("scales", scales, shape=("m",)).astype(np.float64)
-    if sigmas.size == 0 or np.any(sigmas <= 0):
-        raise ValueError(f"scales must be a non-empty list of numbers > 0, got {sigmas}")
-    n_h = check_int("n_h", n_h, minimum=1)
-    T = check_int("T", T, minimum=1)
-    f = get_activation(activation)
-    gen = as_generator(rng)
-    Q = orthogonal(n_h, rng=gen)
-    U = gen.standard_normal((n_h, n_h)) / np.sqrt(n_h)
-    x = gen.standard_normal((T, n_h))
-    # Imported here: the layers use this module's products, so it cannot import them first.
-    from .rnn import RNN
-
-    norms, means = [], []
-    for sigma in sigmas:
-        model = RNN(U, sigma * Q, np.zeros(n_h), f.name)
-        norms.append(model.jacobian_norms_by_lag(x, T))
-        means.append(f.derivative_from_output(model.states(x)[1:]).mean())
-    lags = np.arange(T + 1)
-    bounds = (f.gamma * sigmas[:, None]) ** lags
-    return SpectralSweep(f.name, sigmas, np.array(norms), bounds, np.array(means))

@@ -10,8 +10,8 @@ from numpy.typing import ArrayLike
 
 from .._validate import as_float_array, check_real
 from ..i18n import format_number, label
-from ..jacobians import SpectralSweep
 from ..spectral import eigenvalues, singular_values
+from ..sweep import SpectralSweep
 from .checks import check_label_keys
 from .style import PALETTE, figure_function, in_math, single_axes
 
@@ -27,7 +27,7 @@ def spectral_sweep(sweep: SpectralSweep, *, lang: str = "en") -> Figure:
     Parameters
     ----------
     sweep : SpectralSweep
-        From :func:`rnngrad.jacobians.sweep_spectral_norm`.
+        From :func:`rnngrad.sweep.sweep_spectral_norm`.
     lang : str
         ``"en"`` or ``"ru"``.
 
