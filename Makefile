@@ -151,7 +151,7 @@ bench: $(STAMP)
 ## live: rebuild one edition on every save and serve it (BOOK_LANG=ru make live)
 live: $(STAMP)
 	$(BIN)/sphinx-autobuild -c . -D language=$(BOOK_LANG) -d _build/live/$(BOOK_LANG)/doctrees \
-	  --watch src/rnngrad -n --keep-going book/$(BOOK_LANG) _build/live/$(BOOK_LANG)/html
+	  --watch src/rnngrad --watch src/rnngrad_book -n --keep-going book/$(BOOK_LANG) _build/live/$(BOOK_LANG)/html
 
 clean:
 	rm -rf _build

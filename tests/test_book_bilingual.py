@@ -10,6 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sphinx.errors import ExtensionError
 from sphinx.testing.util import SphinxTestApp
+from sphinx_apps import UPSTREAM_DEPRECATIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK_DIRS = {
@@ -17,13 +18,6 @@ BOOK_DIRS = {
     "locale_dirs": [str(ROOT / "book" / "locale")],
 }
 SEARCH_FINISHED = "Search finished, found one page matching the search query."
-# sphinx-exercise 1.2.1 and sphinx-book-theme 1.4.0 read ``env.app`` and their transforms'
-# ``self.app``, which Sphinx 9 deprecates (removal in 11): theirs to fix, not ours.
-UPSTREAM_DEPRECATIONS = pytest.mark.filterwarnings(
-    r"ignore:'(sphinx\.environment\.BuildEnvironment|(sphinx_book_theme|sphinx_exercise)\.[\w.]+)"
-    r"\.app'"
-    ":sphinx.deprecation.RemovedInSphinx11Warning"
-)
 pytestmark = UPSTREAM_DEPRECATIONS
 RUSSIAN = pytest.mark.sphinx(
     "html",

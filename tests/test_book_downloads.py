@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 from sphinx.testing.util import SphinxTestApp
-from test_book_bilingual import UPSTREAM_DEPRECATIONS
+from sphinx_apps import UPSTREAM_DEPRECATIONS
 
 from rnngrad_book.assets import FONTS, MATHJAX
 from rnngrad_book.downloads import NOTEBOOK_SETUP

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from sphinx.testing.util import SphinxTestApp
-from test_book_bilingual import UPSTREAM_DEPRECATIONS
+from sphinx_apps import UPSTREAM_DEPRECATIONS
 
 from rnngrad_book import execution
 

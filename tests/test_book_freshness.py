@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from sphinx.builders.html._assets import _file_checksum_inner
-from test_book_bilingual import UPSTREAM_DEPRECATIONS
+from sphinx_apps import UPSTREAM_DEPRECATIONS
 
 from rnngrad_book.api import outside_names
 

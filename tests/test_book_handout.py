@@ -7,7 +7,7 @@ import re
 
 import pytest
 from sphinx.testing.util import SphinxTestApp
-from test_book_bilingual import UPSTREAM_DEPRECATIONS
+from sphinx_apps import UPSTREAM_DEPRECATIONS
 
 pytestmark = UPSTREAM_DEPRECATIONS
 

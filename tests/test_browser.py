@@ -461,7 +461,7 @@ def test_search_finds_the_chapter(browser: Any, server: str, lang: str, query: s
             f"{lang} search for {query!r} did not find the chapter: {hits}"
         )
         # The summary counts the pages in the reader's language (Sphinx's Russian catalogue
-        # leaves it empty; conf.py fills it in from book/locale).
+        # leaves it empty; rnngrad_book.bilingual fills it in from book/locale).
         summary = tab.page.inner_text("#search-results p.search-summary")
         assert str(len(hits)) in summary, f"{lang}: summary {summary!r} for {len(hits)} hits"
         assert SUMMARY_WORD[lang] in summary, f"{lang}: summary {summary!r} not in {lang}"

@@ -4,12 +4,10 @@ bias b_hn (the contract: test_layers.py)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import pytest
-from helpers import methods_without_case, refused
+from helpers import Case, methods_without_case, refused
 
 import rnngrad as rg
 from rnngrad import GRU
@@ -88,7 +86,6 @@ def test_state_dict_keeps_the_candidate_bias_apart(rng) -> None:
 MODEL = make_gru()
 X = np.random.default_rng(0).standard_normal((6, 2, N_IN))
 HS, CACHE = MODEL.forward(X)
-Case = tuple[Callable[[], Any], type[Exception], str]
 CASES: dict[str, Case] = {
     "GRU W not 3 n_h rows": (
         lambda: GRU(np.ones((8, 2)), np.ones((8, 4)), np.zeros(8)),

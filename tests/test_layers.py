@@ -495,7 +495,7 @@ def contract_cases(kind: str) -> dict[str, Case]:
         "jacobian_norms_by_lag t beyond T": (
             lambda: model.jacobian_norms_by_lag(X[:, 0], 7),
             ValueError,
-            r"need 0 <= k <= t <= T = 6",
+            r"t must be <= T = 6 \(the number of Jacobians\), got 7",
         ),
         "jacobian_norms_by_lag t negative": (
             lambda: model.jacobian_norms_by_lag(X[:, 0], -1),

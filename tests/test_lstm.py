@@ -4,12 +4,10 @@ Jacobian, the forget bias, the state pair (the contract: test_layers.py)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import pytest
-from helpers import methods_without_case, refused
+from helpers import Case, methods_without_case, refused
 
 import rnngrad as rg
 from rnngrad import LSTM, jacobian_product
@@ -137,7 +135,6 @@ MODEL = make_lstm()
 X = np.random.default_rng(0).standard_normal((6, 2, N_IN))
 HS, CACHE = MODEL.forward(X)
 SD = MODEL.to_torch_state_dict()
-Case = tuple[Callable[[], Any], type[Exception], str]
 CASES: dict[str, Case] = {
     "LSTM W not 4 n_h rows": (
         lambda: LSTM(np.ones((12, 2)), np.ones((12, 4)), np.zeros(12)),

@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 from built_site import ROOT, SITE, equation_numbers
 
 LANGS = ("en", "ru")
-HANDOUT = "vanishing-gradients"  # conf.py: HANDOUT; the Makefile: HANDOUT
+HANDOUT = "vanishing-gradients"  # conf.py: rnngrad_handout; the Makefile: HANDOUT
 TITLES = {"en": "Vanishing gradients", "ru": "Затухающие градиенты"}
 SEED = "Человек, на голове которого была шляпа с павлиньим пером, зашел в бар"
 CAPTION = {"en": r"Fig\. (\d+):", "ru": r"Рис\. (\d+):"}

@@ -48,8 +48,8 @@ def isolated_build(book: Path, out: Path, *options: str) -> tuple[list[str], dic
     """The command and environment of an English build of ``book`` into ``out``.
 
     It runs with the options `make html` uses, and with its own execution cache and kernel
-    profile: a build with an edited library must not evict the real build's cache (conf.py
-    drops caches keyed on another library version).
+    profile: a build with an edited library must not evict the real build's cache (the book's
+    extension drops caches keyed on another library version).
     """
     command = [
         sys.executable, "-m", "sphinx", "-b", "html", "-c", str(ROOT), "-D", "language=en",

@@ -7,7 +7,7 @@ The rule, checked on the syntax tree of every module under ``src/``:
   and ``from ..rnn import _run_forward`` fail, whatever the depth of the relative import,
   and so does the absolute ``from rnngrad.heads import _head_loss``.
 * A module whose own name starts with an underscore (``_validate``, ``_types``, ``_kernels``,
-  or ``experiments/_cache.py`` in a subpackage) is private to its package, not to itself:
+  or a ``_name.py`` inside a subpackage) is private to its package, not to itself:
   its public names are there for the package's modules, and the module itself may be
   imported by name (``from . import _kernels``).  Its private names stay private.
 

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.build
 
 def start_build(out: Path) -> subprocess.Popen[str]:
     command, env = isolated_build(ROOT / "book" / "en", out, "-D", "nb_execution_mode=force")
-    env.pop("SOURCE_DATE_EPOCH", None)  # conf.py sets it from the last commit, as in make
+    env.pop("SOURCE_DATE_EPOCH", None)  # rnngrad_book sets it from the last commit, as in make
     return subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
     )

@@ -130,6 +130,7 @@ def float_dtype(dtype: object) -> np.dtype[Any]:
     return resolved
 
 
+#: What a ``rng`` argument may be: a Generator, a seed, or None for the fixed seed 0.
 RngLike = np.random.Generator | int | None
 
 

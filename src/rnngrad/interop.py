@@ -12,10 +12,10 @@ torch name          shape           slide symbol
 ``bias_hh_l0``      (n_h,)
 =================  ==============  =====================================
 
-torch is never imported here: values are whatever ``numpy.asarray`` accepts (CPU
-tensors included), and the returned dicts hold numpy arrays, which
-``{k: torch.from_numpy(v) for k, v in d.items()}`` turns into a loadable state dict.
-Multi-layer, bidirectional, ``proj_size`` and ``bias=False`` state dicts are refused.
+The LSTM and GRU use the same four names, with their gates' blocks stacked in torch's order
+(:class:`~rnngrad.layer.RecurrentLayer` reads and writes the state dicts of all three).
+torch is never imported here. Multi-layer, bidirectional, ``proj_size`` and ``bias=False``
+state dicts are refused: their keys are not these.
 """
 
 from __future__ import annotations

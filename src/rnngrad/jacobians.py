@@ -153,7 +153,9 @@ def product_norms_by_lag(
         If ``jacobians`` is not a finite real stack of square matrices or t is out of range.
     """
     J = _as_jacobians(jacobians)
-    t = _check_times(t, 0, J.shape[0])[0]
+    t = check_int("t", t, minimum=0)
+    if t > J.shape[0]:
+        raise ValueError(f"t must be <= T = {J.shape[0]} (the number of Jacobians), got {t}")
     return _block_norms(J, t, rows, cols)
 
 

@@ -23,7 +23,6 @@ from ._validate import RngLike, as_float_array, as_generator, check_int, check_r
 from .activations import Activation, get_activation
 
 
-#: What a ``rng`` argument may be: a Generator, a seed, or None for the fixed seed 0.
 def square_matrix(name: str, W: ArrayLike) -> FloatArray:
     """Return ``W`` as a finite real square matrix, or raise naming ``name`` and its shape."""
     arr = as_float_array(name, W, shape=("n", "n"))
