@@ -15,6 +15,7 @@ def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A tiny package: runner imports model (relatively) and a subpackage; figure is apart."""
     root = tmp_path / "pkg"
     (root / "sub").mkdir(parents=True)
+    (root / "jobs").mkdir()
     files = {
         "__init__.py": "from .figure import draw\n",
         "runner.py": "from .model import Model\nfrom .sub import tools\n",
@@ -22,6 +23,9 @@ def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         "figure.py": "from . import model\n",
         "sub/__init__.py": "",
         "sub/tools.py": "from ..model import Model\n",
+        "jobs/__init__.py": "from .chapter import SET\nfrom .worker import run\n",
+        "jobs/chapter.py": "SET = 1\n",
+        "jobs/worker.py": "from ..model import Model\n",
     }
     for name, text in files.items():
         (root / name).write_text(text)
@@ -50,6 +54,14 @@ def test_a_module_the_runner_does_not_import_leaves_its_hash(package: Path) -> N
     assert provenance.source_hash() != provenance.source_hash("runner")
 
 
+def test_what_a_subpackage_lists_leaves_the_hash_of_its_worker(package: Path) -> None:
+    before = provenance.source_hash("jobs.worker")
+    _edit(package / "jobs" / "chapter.py")
+    assert provenance.source_hash("jobs.worker") == before
+    _edit(package / "model.py")
+    assert provenance.source_hash("jobs.worker") != before
+
+
 def test_the_whole_package_hash_covers_every_module(package: Path) -> None:
     before = provenance.source_hash()
     _edit(package / "figure.py")
@@ -62,6 +74,7 @@ def test_the_experiment_key_covers_the_models_but_not_the_plots() -> None:
     computing = {"experiments/runner.py", "experiments/models.py", "train.py", "rnn.py", "lstm.py"}
     assert computing | {"gru.py", "activations.py"} <= names
     assert not any(name.startswith("plots") for name in names)
+    assert "experiments/chapter.py" not in names  # a new experiment keeps the others cached
 
 
 def test_the_hash_of_the_real_package_is_the_same_when_computed_afresh() -> None:

@@ -62,7 +62,10 @@ def _module_file(name: str) -> Path | None:
 def _imported_files(modules: tuple[str, ...]) -> set[Path]:
     """The files of ``modules`` and of every package module they import, transitively.
 
-    A subpackage's ``__init__`` counts as imported with any of its modules, as Python runs it.
+    A subpackage's ``__init__`` counts only where a module imports the subpackage itself.
+    Python also runs it before any of its modules, but what it re-exports does not change
+    what they compute: editing the chapter's list of experiments must not invalidate every
+    cached result.
     """
     seen: set[Path] = set()
     todo = list(modules)
@@ -73,7 +76,6 @@ def _imported_files(modules: tuple[str, ...]) -> set[Path]:
             continue
         seen.add(path)
         parts = name.split(".")
-        todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))
         todo.extend(_relative_imports(path, parts if path.name == "__init__.py" else parts[:-1]))
     return seen
 
