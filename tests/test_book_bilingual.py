@@ -92,10 +92,19 @@ def test_an_english_solution_keeps_sphinx_exercise_title(app: SphinxTestApp) -> 
         ({"language": "de"}, r"language must be one of \['en', 'ru'\], got 'de'"),
         (
             {"language": "ru", "rnngrad_titles": {"en": "Probe"}},
-            r"rnngrad_titles has no entry for language 'ru'",
+            r"language 'ru' has no entry in rnngrad_titles \(conf.py",
+        ),
+        (
+            {
+                "language": "de",
+                "rnngrad_languages": {"en": "English", "ru": "Русский", "de": "Deutsch"},
+                "rnngrad_titles": {"en": "Probe", "ru": "Проба", "de": "Probe"},
+            },
+            r"language 'de' has no entry in SEARCH_TEXT, REFERENCE_STYLES, ENTRY_STYLES, "
+            r"HANDOUT_TOOLTIP, NOTEBOOK_TOOLTIP, SOLUTIONS_TITLE, SOLUTION_POINTER \(",
         ),
     ],
-    ids=["unknown language", "missing title"],
+    ids=["unknown language", "missing title", "missing interface words"],
 )
 def test_a_language_without_its_settings_is_refused(
     make_app, tmp_path: Path, overrides: dict[str, object], message: str

@@ -125,7 +125,7 @@ def float_dtype(dtype: object) -> np.dtype[Any]:
         resolved: np.dtype[Any] | None = np.dtype(dtype)  # type: ignore[call-overload]
     except TypeError:
         resolved = None
-    if resolved is None or resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
+    if resolved is None or resolved not in FLOAT_DTYPES:
         raise TypeError(f"dtype must be float32 or float64, got {dtype!r}")
     return resolved
 

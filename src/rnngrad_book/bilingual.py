@@ -17,12 +17,27 @@ from sphinx.config import Config
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx_exercise import nodes as exercise_nodes
 
+from rnngrad_book.bibliography import ENTRY_STYLES, REFERENCE_STYLES
+from rnngrad_book.downloads import HANDOUT_TOOLTIP, NOTEBOOK_TOOLTIP
+from rnngrad_book.handout import SOLUTION_POINTER, SOLUTIONS_TITLE
+
 # The theme's search box placeholder, an interface string the theme does not translate.
 SEARCH_TEXT = {"en": "Search…", "ru": "Поиск…"}
 # A solution's title where sphinx-exercise's is wrong: it puts its "Solution to" before the
 # exercise's own title, which in Russian reads «Решение к Упражнение 3» (a preposition
 # asking for the dative, then a nominative).
 SOLUTION_TITLES = {"ru": ("Решение", "упражнения {number}")}
+# The extension's words and styles that every language needs (SOLUTION_TITLES only mends
+# where sphinx-exercise is wrong): a new language must bring an entry in each.
+LANGUAGE_TABLES = {
+    "SEARCH_TEXT": SEARCH_TEXT,
+    "REFERENCE_STYLES": REFERENCE_STYLES,
+    "ENTRY_STYLES": ENTRY_STYLES,
+    "HANDOUT_TOOLTIP": HANDOUT_TOOLTIP,
+    "NOTEBOOK_TOOLTIP": NOTEBOOK_TOOLTIP,
+    "SOLUTIONS_TITLE": SOLUTIONS_TITLE,
+    "SOLUTION_POINTER": SOLUTION_POINTER,
+}
 
 
 def configure_language(app: Sphinx, config: Config) -> None:
@@ -32,9 +47,13 @@ def configure_language(app: Sphinx, config: Config) -> None:
         raise ValueError(
             f"language must be one of {sorted(config.rnngrad_languages)}, got {lang!r}"
         )
-    for name, table in (("rnngrad_titles", config.rnngrad_titles), ("SEARCH_TEXT", SEARCH_TEXT)):
-        if lang not in table:
-            raise ValueError(f"{name} has no entry for language {lang!r}")
+    tables = {"rnngrad_titles": config.rnngrad_titles, **LANGUAGE_TABLES}
+    missing = [name for name, table in tables.items() if lang not in table]
+    if missing:
+        raise ValueError(
+            f"language {lang!r} has no entry in {', '.join(missing)} "
+            "(conf.py's rnngrad_titles; the other tables are rnngrad_book's)"
+        )
     config.project = config.html_title = config.rnngrad_titles[lang]
     config.html_theme_options["search_bar_text"] = SEARCH_TEXT[lang]
     overlay = complete_search_messages(lang, config.locale_dirs, Path(config.rnngrad_build_dir))
@@ -131,6 +150,7 @@ def setup(app: Sphinx) -> None:
     """Register the languages, the titles, the links and the solution titles."""
     app.add_config_value("rnngrad_languages", {"en": "English"}, "env", dict)
     app.add_config_value("rnngrad_titles", {}, "env", dict)
-    app.connect("config-inited", configure_language, priority=100)
+    # Before the other modules' config-inited hooks (100), which look their tables up.
+    app.connect("config-inited", configure_language, priority=99)
     app.connect("html-page-context", language_links)
     app.add_post_transform(SolutionTitles)
