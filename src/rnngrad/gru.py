@@ -160,9 +160,8 @@ class GRU(RecurrentLayer):
         ValueError, TypeError
             If a size is not an integer ≥ 1 or a name or dtype is unknown.
         """
-        params = cls._random_parameters(n_in, n_h, n_out, recurrent, rng, dtype)
-        b_hn = np.zeros(n_h, dtype=params["b"].dtype)
-        return cls(b_hn=b_hn, head=head if n_out is not None else None, **params)
+        # b_hn is left to __post_init__: zeros in W's dtype.
+        return cls(**cls._random_parameters(n_in, n_h, n_out, head, recurrent, rng, dtype))
 
     @classmethod
     def from_torch_state_dict(cls, sd: Mapping[str, ArrayLike]) -> GRU:

@@ -219,11 +219,12 @@ class RecurrentLayer(HeadMixin, ABC):
         n_in: int,
         n_h: int,
         n_out: int | None,
+        head: str,
         recurrent: str,
         rng: RngLike,
         dtype: type,
     ) -> dict[str, Any]:
-        """Return U, W, zero b and (with ``n_out``) V, zero c of a random layer.
+        """Return U, W, zero b and (with ``n_out``) V, zero c and ``head`` of a random layer.
 
         U has i.i.d. N(0, 1/n_in) entries, V N(0, 1/n_h), and W is i.i.d. N(0, 1/n_h)
         (``"gaussian"``), or each gate's block of it orthogonal (``"orthogonal"``) or the
@@ -248,7 +249,9 @@ class RecurrentLayer(HeadMixin, ABC):
         else:
             W = np.concatenate([identity_init(n_h)] * k)
         params: dict[str, Any] = {"U": U.astype(dt), "W": W.astype(dt), "b": np.zeros(k * n_h, dt)}
+        params["head"] = None  # a head without V and c would be a head of nothing
         if n_out is not None:
+            params["head"] = head
             n_out = check_int("n_out", n_out, minimum=1)
             params["V"] = (gen.standard_normal((n_out, n_h)) / np.sqrt(n_h)).astype(dt)
             params["c"] = np.zeros(n_out, dtype=dt)

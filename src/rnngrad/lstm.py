@@ -197,13 +197,13 @@ class LSTM(RecurrentLayer):
             name or dtype is unknown.
         """
         bias = check_real("forget_bias", forget_bias)
-        params = cls._random_parameters(n_in, n_h, n_out, recurrent, rng, dtype)
+        params = cls._random_parameters(n_in, n_h, n_out, head, recurrent, rng, dtype)
         forget_rows = slice(n_h, 2 * n_h)
         if forget_gate:
             params["b"][forget_rows] = bias
         else:
             params["U"][forget_rows] = params["W"][forget_rows] = 0.0
-        return cls(forget_gate=forget_gate, head=head if n_out is not None else None, **params)
+        return cls(forget_gate=forget_gate, **params)
 
     @classmethod
     def from_torch_state_dict(cls, sd: Mapping[str, ArrayLike]) -> LSTM:

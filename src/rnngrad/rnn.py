@@ -156,8 +156,8 @@ class RNN(RecurrentLayer):
         ValueError, TypeError
             If a size is not an integer ≥ 1 or a name or dtype is unknown.
         """
-        params = cls._random_parameters(n_in, n_h, n_out, recurrent, rng, dtype)
-        return cls(activation=activation, head=head if n_out is not None else None, **params)
+        params = cls._random_parameters(n_in, n_h, n_out, head, recurrent, rng, dtype)
+        return cls(activation=activation, **params)
 
     @classmethod
     def from_torch_state_dict(cls, sd: Mapping[str, ArrayLike], nonlinearity: str = "tanh") -> RNN:
