@@ -62,9 +62,27 @@ def gate_slopes(gates: FloatArray, tanh_columns: slice, out: FloatArray) -> None
     """
     np.subtract(1.0, gates, out=out)
     out *= gates
-    tanh_gate, tanh_slope = gates[:, tanh_columns], out[:, tanh_columns]
+    tanh_gate, tanh_slope = gates[..., tanh_columns], out[..., tanh_columns]
     np.multiply(tanh_gate, tanh_gate, out=tanh_slope)
     np.subtract(1.0, tanh_slope, out=tanh_slope)
+
+
+# --------------------------------------------------------------------- stacks
+# The loops of the layers run on arrays (..., T, B, n): one network's (T, B, n), or K
+# networks' (K, T, B, n) with weights (K, m, n) (rnngrad.batched).  Each network's
+# products are then the same BLAS calls on the same shapes as its own run, so a stack
+# computes every network's numbers exactly as a single run does.
+def merged_steps(a: FloatArray, *, view: bool = False) -> FloatArray:
+    """(..., T, B, n) → (..., T·B, n); with ``view``, a view of ``a`` (or an error, never a
+    copy), for a matmul that writes all steps in place."""
+    *lead, T, B, n = a.shape
+    merged: FloatArray = np.reshape(a, (*lead, T * B, n), copy=False if view else None)
+    return merged
+
+
+def at_step(a: FloatArray, t: int) -> FloatArray:
+    """Step t of (..., T, B, n): (..., B, n)."""
+    return a[..., t, :, :]
 
 
 # --------------------------------------------------------------------- gradients
@@ -77,20 +95,20 @@ def gradients_from_dz(
 ) -> Gradients:
     """Gradients of U, W, b and x from ∂L/∂z_t of the pre-activations z_t = U x_t + W h_{t−1} + b.
 
-    ``dz`` is (T, B, m) (m = n_h, or the stacked gates of a gated layer); ``h_prev`` holds
-    h_0 … h_{T−1}.  A layer whose recurrent term W h_{t−1} enters z_t differently from
+    ``dz`` is (..., T, B, m) (m = n_h, or the stacked gates of a gated layer); ``h_prev``
+    holds h_0 … h_{T−1}.  A layer whose recurrent term W h_{t−1} enters z_t differently from
     U x_t (the GRU's reset gate) passes its own ∂L/∂(W h_{t−1}) as ``dz_recurrent``.  Each
     weight gradient is a sum over t of outer products, done as one matrix product over all
     steps: a single large matmul is far faster than T small ones.
     """
-    T, B, m = dz.shape
-    flat = dz.reshape(T * B, m)
-    recurrent = flat if dz_recurrent is None else dz_recurrent.reshape(T * B, m)
+    *lead, T, B, _ = dz.shape
+    flat = merged_steps(dz)
+    recurrent = flat if dz_recurrent is None else merged_steps(dz_recurrent)
     return {
-        "U": flat.T @ x.reshape(T * B, -1),
-        "W": recurrent.T @ h_prev.reshape(T * B, -1),
-        "b": np.ones(T * B, dtype=dz.dtype) @ flat,  # BLAS gemv: faster than flat.sum(axis=0)
-        "x": (flat @ U).reshape(T, B, -1),
+        "U": flat.mT @ merged_steps(x),
+        "W": recurrent.mT @ merged_steps(h_prev),
+        "b": np.ones(T * B, dtype=dz.dtype) @ flat,  # BLAS gemv: faster than flat.sum(axis=-2)
+        "x": (flat @ U).reshape(*lead, T, B, -1),
     }
 
 

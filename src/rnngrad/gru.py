@@ -28,11 +28,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._kernels import (
+    at_step,
     diagonal,
     gate_row_scales,
     gate_slopes,
     gradients_from_dz,
     logistic_of_negated,
+    merged_steps,
     scaled_rows,
 )
 from ._types import FloatArray, Gradients
@@ -260,8 +262,8 @@ class GRU(RecurrentLayer):
         U, W = self._cast(dhs.dtype, "U", "W")
         dgates, drecurrent, dh0 = _backprop(W, cache, dhs)
         n = self.n_h
-        grads = gradients_from_dz(U, dgates, cache.x, cache.states[:-1], drecurrent)
-        d_bhn = drecurrent[:, :, 2 * n :].sum(axis=(0, 1))
+        grads = gradients_from_dz(U, dgates, cache.x, cache.states[..., :-1, :, :], drecurrent)
+        d_bhn = drecurrent[..., 2 * n :].sum(axis=(-3, -2))
         return grads | {"b_hn": d_bhn, "h0": dh0}
 
     # ----------------------------------------------------------------- Jacobians
@@ -314,34 +316,34 @@ class GRU(RecurrentLayer):
 def _run_forward(
     U: FloatArray, W: FloatArray, b: FloatArray, b_hn: FloatArray, x: FloatArray, h0: FloatArray
 ) -> GRUCache:
-    T, B, n_in = x.shape
-    n = W.shape[1]
+    *lead, T, B, _ = x.shape
+    n = W.shape[-1]
     # Rows scaled for the gate kernel: the pre-activations of r and z come out as −a.
     scales = gate_row_scales(_GATE_SCALES, n, x.dtype)
     U, W, b = U * scales[:, None], W * scales[:, None], b * scales
-    gates = np.empty((T, B, 3 * n), dtype=x.dtype)
+    gates = np.empty((*lead, T, B, 3 * n), dtype=x.dtype)
     # The input part U x_t + b of all three gates at every step in one large matmul.
-    np.matmul(x.reshape(T * B, n_in), U.T, out=gates.reshape(T * B, 3 * n))
-    gates += b
-    states = np.empty((T + 1, B, n), dtype=x.dtype)
-    states[0] = h0
-    candidate = np.empty((T, B, n), dtype=x.dtype)
-    recurrent = np.empty((B, 3 * n), dtype=x.dtype)
-    Wt = W.T
+    np.matmul(merged_steps(x), U.mT, out=merged_steps(gates, view=True))
+    gates += b[..., None, None, :]
+    states = np.empty((*lead, T + 1, B, n), dtype=x.dtype)
+    states[..., 0, :, :] = h0
+    candidate = np.empty((*lead, T, B, n), dtype=x.dtype)
+    recurrent = np.empty((*lead, B, 3 * n), dtype=x.dtype)
+    Wt, bias_hn = W.mT, b_hn[..., None, :]
     with np.errstate(over="ignore"):
         for t in range(T):
-            np.matmul(states[t], Wt, out=recurrent)
-            G = gates[t]
-            G[:, : 2 * n] += recurrent[:, : 2 * n]
-            logistic_of_negated(G[:, : 2 * n])
-            r, z, new = G[:, :n], G[:, n : 2 * n], G[:, 2 * n :]
-            np.add(recurrent[:, 2 * n :], b_hn, out=candidate[t])
-            np.multiply(r, candidate[t], out=recurrent[:, 2 * n :])
-            new += recurrent[:, 2 * n :]
+            np.matmul(at_step(states, t), Wt, out=recurrent)
+            G, q = at_step(gates, t), at_step(candidate, t)
+            G[..., : 2 * n] += recurrent[..., : 2 * n]
+            logistic_of_negated(G[..., : 2 * n])
+            r, z, new = G[..., :n], G[..., n : 2 * n], G[..., 2 * n :]
+            np.add(recurrent[..., 2 * n :], bias_hn, out=q)
+            np.multiply(r, q, out=recurrent[..., 2 * n :])
+            new += recurrent[..., 2 * n :]
             _TANH.apply_in_place(new)
             # h_t = n_t + z_t ⊙ (h_{t−1} − n_t): one product instead of two.
-            h = states[t + 1]
-            np.subtract(states[t], new, out=h)
+            h = at_step(states, t + 1)
+            np.subtract(at_step(states, t), new, out=h)
             h *= z
             h += new
     return GRUCache(x, states, gates, candidate)
@@ -351,29 +353,29 @@ def _backprop(
     W: FloatArray, cache: GRUCache, dhs: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Return ∂L/∂(U x_t + b), ∂L/∂(W h_{t−1} + [0; 0; b_hn]) for all t, and ∂L/∂h_0."""
-    T, B, n = dhs.shape
-    dgates = np.empty((T, B, 3 * n), dtype=dhs.dtype)
+    *lead, T, B, n = dhs.shape
+    dgates = np.empty((*lead, T, B, 3 * n), dtype=dhs.dtype)
     drecurrent = np.empty_like(dgates)
-    dh = np.zeros((B, n), dtype=dhs.dtype)  # ∂L/∂h_t through the recurrence
+    dh = np.zeros((*lead, B, n), dtype=dhs.dtype)  # ∂L/∂h_t through the recurrence
     dn = np.empty_like(dh)
-    gate_derivs = np.empty((B, 3 * n), dtype=dhs.dtype)
+    gate_derivs = np.empty((*lead, B, 3 * n), dtype=dhs.dtype)
     n_columns, rz_columns = slice(2 * n, 3 * n), slice(0, 2 * n)
     for t in range(T - 1, -1, -1):
-        G, D, R = cache.gates[t], dgates[t], drecurrent[t]
-        r, z, new = G[:, :n], G[:, n : 2 * n], G[:, 2 * n :]
-        dr, dz, dnew = D[:, :n], D[:, n : 2 * n], D[:, 2 * n :]
-        dh += dhs[t]
+        G, D, R = at_step(cache.gates, t), at_step(dgates, t), at_step(drecurrent, t)
+        r, z, new = G[..., :n], G[..., n : 2 * n], G[..., 2 * n :]
+        dr, dz, dnew = D[..., :n], D[..., n : 2 * n], D[..., 2 * n :]
+        dh += at_step(dhs, t)
         gate_slopes(G, n_columns, gate_derivs)
         # ∂L/∂z_t and ∂L/∂n_t, then n_t's slope, which ∂L/∂r_t needs, then r_t's and z_t's.
-        np.subtract(cache.states[t], new, out=dz)
+        np.subtract(at_step(cache.states, t), new, out=dz)
         dz *= dh
         np.subtract(1.0, z, out=dnew)
         dnew *= dh
-        dnew *= gate_derivs[:, n_columns]
-        np.multiply(dnew, cache.recurrent_candidate[t], out=dr)
-        D[:, rz_columns] *= gate_derivs[:, rz_columns]
-        R[:, rz_columns] = D[:, rz_columns]
-        np.multiply(dnew, r, out=R[:, n_columns])
+        dnew *= gate_derivs[..., n_columns]
+        np.multiply(dnew, at_step(cache.recurrent_candidate, t), out=dr)
+        D[..., rz_columns] *= gate_derivs[..., rz_columns]
+        R[..., rz_columns] = D[..., rz_columns]
+        np.multiply(dnew, r, out=R[..., n_columns])
         np.matmul(R, W, out=dn)
         dh *= z  # the direct path h_t = … + z_t ⊙ h_{t−1}
         dh += dn

@@ -60,17 +60,17 @@ class HeadMixin:
     @property
     def n_in(self) -> int:
         """Input size, the number of columns of U."""
-        return int(self.U.shape[1])
+        return int(self.U.shape[-1])
 
     @property
     def n_h(self) -> int:
         """State size, the number of columns of W."""
-        return int(self.W.shape[1])
+        return int(self.W.shape[-1])
 
     @property
     def n_out(self) -> int | None:
         """Output size of the head, or None without one."""
-        return None if self.V is None else int(self.V.shape[0])
+        return None if self.V is None else int(self.V.shape[-2])
 
     @property
     def dtype(self) -> np.dtype[Any]:
@@ -243,7 +243,7 @@ def _log_softmax(logits: FloatArray) -> FloatArray:
 
 def head_loss(
     head: str, V: FloatArray, c: FloatArray, hs: FloatArray, y: NDArray[Any], batch: int
-) -> tuple[float, FloatArray, FloatArray, FloatArray]:
+) -> tuple[Any, FloatArray, FloatArray, FloatArray]:
     """Return the loss of the head over states ``hs`` and its gradients.
 
     Parameters
@@ -251,9 +251,11 @@ def head_loss(
     head : {"softmax", "linear"}
         Cross-entropy of softmax(V s + c), or mean squared error of V s + c.
     V, c : ndarray
-        Head parameters, shapes (n_out, n_h) and (n_out,).
+        Head parameters, shapes (n_out, n_h) and (n_out,); or (K, n_out, n_h) and
+        (K, n_out) for K networks (:mod:`rnngrad.batched`), whose ``hs`` and ``y`` then
+        start with the same K.
     hs : ndarray, shape (..., n_h)
-        The states the loss is taken on, e.g. (T, B, n_h).
+        The states the loss is taken on, e.g. (T, B, n_h) (or (K, T, B, n_h)).
     y : ndarray
         Labels of shape ``hs.shape[:-1]`` (softmax) or targets ``hs.shape[:-1] + (n_out,)``.
     batch : int
@@ -261,28 +263,35 @@ def head_loss(
 
     Returns
     -------
-    loss : float
+    loss : float (ndarray of shape (K,) for K networks)
     dhs : ndarray, shape of ``hs``
         ∂E/∂s_t = Vᵀ ∂E/∂(V s_t + c) for every given state, as a row vector per state.
     dV, dc : ndarray
         Gradients of the head parameters.
     """
-    flat = hs.reshape(-1, hs.shape[-1])
-    out = flat @ V.T + c
+    lead = V.shape[:-2]
+    flat = hs.reshape(*lead, -1, hs.shape[-1])
+    out = flat @ V.mT + c[..., None, :]
     if head == "softmax":
-        rows = np.arange(out.shape[0])
-        labels = y.reshape(-1)
+        labels = y.reshape(*lead, -1, 1)
         logp = _log_softmax(out)
-        loss = -float(logp[rows, labels].sum()) / batch
+        picked = np.take_along_axis(logp, labels, axis=-1)
+        loss = -_in_float64(picked.sum(axis=(-2, -1))) / batch
         dout = np.exp(logp)
-        dout[rows, labels] -= 1.0
+        np.put_along_axis(dout, labels, np.take_along_axis(dout, labels, axis=-1) - 1.0, axis=-1)
         dout /= batch
     else:
         diff = out - y.reshape(out.shape)
-        scale = batch * out.shape[1]
-        loss = float(np.sum(diff * diff)) / scale
+        scale = batch * out.shape[-1]
+        loss = _in_float64(np.sum(diff * diff, axis=(-2, -1))) / scale
         dout = diff * (2.0 / scale)
-    return loss, (dout @ V).reshape(hs.shape), dout.T @ flat, dout.sum(axis=0)
+    total = float(loss) if not lead else loss
+    return total, (dout @ V).reshape(hs.shape), dout.mT @ flat, dout.sum(axis=-2)
+
+
+def _in_float64(total: Any) -> Any:
+    """A float32 sum widened before it is divided: the loss is reported in float64."""
+    return np.asarray(total, dtype=np.float64)
 
 
 def as_labels(name: str, y: ArrayLike, shape: tuple[int, ...], n_classes: int) -> NDArray[np.intp]:

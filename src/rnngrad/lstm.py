@@ -39,11 +39,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._kernels import (
+    at_step,
     diagonal,
     gate_row_scales,
     gate_slopes,
     gradients_from_dz,
     logistic_of_negated,
+    merged_steps,
     scaled_rows,
     stacked_state,
     tanh_from_logistic,
@@ -291,7 +293,8 @@ class LSTM(RecurrentLayer):
     def _backward(self, dhs: FloatArray, cache: LSTMCache) -> Gradients:
         U, W = self._cast(dhs.dtype, "U", "W")
         dgates, dh0, dc0 = _backprop(W, cache, dhs, forget_gate=self.forget_gate)
-        return gradients_from_dz(U, dgates, cache.x, cache.states[:-1]) | {"h0": dh0, "c0": dc0}
+        grads = gradients_from_dz(U, dgates, cache.x, cache.states[..., :-1, :, :])
+        return grads | {"h0": dh0, "c0": dc0}
 
     # ----------------------------------------------------------------- Jacobians
     def state_jacobians(self, x: ArrayLike, h0: InitialState | None = None) -> FloatArray:
@@ -447,38 +450,39 @@ def _run_forward(
     *,
     forget_gate: bool,
 ) -> LSTMCache:
-    T, B, n_in = x.shape
-    n = W.shape[1]
+    *lead, T, B, _ = x.shape
+    n = W.shape[-1]
     # Rows scaled for the gate kernel: the pre-activations come out as −a (i, f, o), −2a (g).
     scales = gate_row_scales(_GATE_SCALES, n, x.dtype)
     U, W, b = U * scales[:, None], W * scales[:, None], b * scales
-    gates = np.empty((T, B, 4 * n), dtype=x.dtype)
+    gates = np.empty((*lead, T, B, 4 * n), dtype=x.dtype)
     # The input part U x_t of all four gates at every step in one large matmul.
-    np.matmul(x.reshape(T * B, n_in), U.T, out=gates.reshape(T * B, 4 * n))
-    states = np.empty((T + 1, B, n), dtype=x.dtype)
+    np.matmul(merged_steps(x), U.mT, out=merged_steps(gates, view=True))
+    states = np.empty((*lead, T + 1, B, n), dtype=x.dtype)
     cells = np.empty_like(states)
-    tanh_cells = np.empty((T, B, n), dtype=x.dtype)
-    states[0], cells[0] = h0, c0
-    recurrent = np.empty((B, 4 * n), dtype=x.dtype)
-    input_part = np.empty((B, n), dtype=x.dtype)
-    Wt = W.T
+    tanh_cells = np.empty((*lead, T, B, n), dtype=x.dtype)
+    states[..., 0, :, :], cells[..., 0, :, :] = h0, c0
+    recurrent = np.empty((*lead, B, 4 * n), dtype=x.dtype)
+    input_part = np.empty((*lead, B, n), dtype=x.dtype)
+    Wt, bias = W.mT, b[..., None, :]
     with np.errstate(over="ignore"):
         for t in range(T):
-            np.matmul(states[t], Wt, out=recurrent)
-            recurrent += b  # here, in cache, rather than in a pass over all the gates
-            G = gates[t]
+            np.matmul(at_step(states, t), Wt, out=recurrent)
+            recurrent += bias  # here, in cache, rather than in a pass over all the gates
+            G = at_step(gates, t)
             G += recurrent
             logistic_of_negated(G)  # σ(a) for i, f, o; σ(2a) for g
             i, f, g, o = _split_gates(G)
             tanh_from_logistic(g)
             np.multiply(i, g, out=input_part)
+            c_prev, c, tanh_c = at_step(cells, t), at_step(cells, t + 1), at_step(tanh_cells, t)
             if forget_gate:
-                np.multiply(f, cells[t], out=cells[t + 1])
-                cells[t + 1] += input_part
+                np.multiply(f, c_prev, out=c)
+                c += input_part
             else:
-                np.add(cells[t], input_part, out=cells[t + 1])
-            tanh_into(cells[t + 1], tanh_cells[t])
-            np.multiply(o, tanh_cells[t], out=states[t + 1])
+                np.add(c_prev, input_part, out=c)
+            tanh_into(c, tanh_c)
+            np.multiply(o, tanh_c, out=at_step(states, t + 1))
     return LSTMCache(x, states, cells, gates, tanh_cells)
 
 
@@ -486,19 +490,19 @@ def _backprop(
     W: FloatArray, cache: LSTMCache, dhs: FloatArray, *, forget_gate: bool
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Return ∂L/∂(pre-activations of the gates) for all t, ∂L/∂h_0 and ∂L/∂c_0."""
-    T, B, n = dhs.shape
-    dgates = np.empty((T, B, 4 * n), dtype=dhs.dtype)
-    dh = np.zeros((B, n), dtype=dhs.dtype)  # ∂L/∂h_t through the recurrence
-    dc = np.zeros((B, n), dtype=dhs.dtype)  # ∂L/∂c_t through c_{t+1}
+    *lead, T, B, n = dhs.shape
+    dgates = np.empty((*lead, T, B, 4 * n), dtype=dhs.dtype)
+    dh = np.zeros((*lead, B, n), dtype=dhs.dtype)  # ∂L/∂h_t through the recurrence
+    dc = np.zeros_like(dh)  # ∂L/∂c_t through c_{t+1}
     scratch, slope = np.empty_like(dh), np.empty_like(dh)
-    gate_derivs = np.empty((B, 4 * n), dtype=dhs.dtype)
+    gate_derivs = np.empty((*lead, B, 4 * n), dtype=dhs.dtype)
     g_columns = slice(2 * n, 3 * n)
     for t in range(T - 1, -1, -1):
-        G, D = cache.gates[t], dgates[t]
+        G, D = at_step(cache.gates, t), at_step(dgates, t)
         i, f, g, o = _split_gates(G)
         di, df, dg, do = _split_gates(D)
-        tanh_c = cache.tanh_cells[t]
-        dh += dhs[t]
+        tanh_c = at_step(cache.tanh_cells, t)
+        dh += at_step(dhs, t)
         # First ∂L/∂(the gate values) into D, then all four times their slopes at once.
         np.multiply(dh, tanh_c, out=do)
         np.multiply(dh, o, out=scratch)
@@ -507,7 +511,7 @@ def _backprop(
         np.multiply(dc, g, out=di)
         np.multiply(dc, i, out=dg)
         if forget_gate:
-            np.multiply(dc, cache.cells[t], out=df)
+            np.multiply(dc, at_step(cache.cells, t), out=df)
             dc *= f  # the carousel: ∂c_t/∂c_{t−1} = diag(f_t)
         else:
             df.fill(0.0)
@@ -518,6 +522,6 @@ def _backprop(
 
 
 def _split_gates(block: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """The column blocks i, f, g, o of a (B, 4 n_h) block (views; faster than np.split)."""
-    n = block.shape[1] // 4
-    return block[:, :n], block[:, n : 2 * n], block[:, 2 * n : 3 * n], block[:, 3 * n :]
+    """The column blocks i, f, g, o of a (..., B, 4 n_h) block (views; faster than np.split)."""
+    n = block.shape[-1] // 4
+    return block[..., :n], block[..., n : 2 * n], block[..., 2 * n : 3 * n], block[..., 3 * n :]
