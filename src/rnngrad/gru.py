@@ -28,13 +28,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._kernels import (
-    at_step,
+    contiguous_transpose,
     diagonal,
     gate_row_scales,
     gate_slopes,
     gradients_from_dz,
+    input_part,
     logistic_of_negated,
-    merged_steps,
     scaled_rows,
 )
 from ._types import FloatArray, Gradients
@@ -229,7 +229,9 @@ class GRU(RecurrentLayer):
         ValueError, TypeError
             If x or h0 has the wrong shape, is not real, or holds NaN/inf.
         """
-        xs = self._inputs(x)
+        return self._forward(self._inputs(x), h0)
+
+    def _forward(self, xs: FloatArray, h0: ArrayLike | None) -> tuple[FloatArray, GRUCache]:
         state0 = self._state("h0", h0, xs)
         U, W, b, b_hn = self._cast(xs.dtype, "U", "W", "b", "b_hn")
         cache = _run_forward(U, W, b, b_hn, xs, state0)
@@ -262,8 +264,8 @@ class GRU(RecurrentLayer):
         U, W = self._cast(dhs.dtype, "U", "W")
         dgates, drecurrent, dh0 = _backprop(W, cache, dhs)
         n = self.n_h
-        grads = gradients_from_dz(U, dgates, cache.x, cache.states[..., :-1, :, :], drecurrent)
-        d_bhn = drecurrent[..., 2 * n :].sum(axis=(-3, -2))
+        grads = gradients_from_dz(U, dgates, cache.x, cache.states[:-1], drecurrent)
+        d_bhn = drecurrent[..., 2 * n :].sum(axis=(0, -2))
         return grads | {"b_hn": d_bhn, "h0": dh0}
 
     # ----------------------------------------------------------------- Jacobians
@@ -316,24 +318,24 @@ class GRU(RecurrentLayer):
 def _run_forward(
     U: FloatArray, W: FloatArray, b: FloatArray, b_hn: FloatArray, x: FloatArray, h0: FloatArray
 ) -> GRUCache:
-    *lead, T, B, _ = x.shape
+    T, *lead, B, _ = x.shape
     n = W.shape[-1]
     # Rows scaled for the gate kernel: the pre-activations of r and z come out as −a.
     scales = gate_row_scales(_GATE_SCALES, n, x.dtype)
     U, W, b = U * scales[:, None], W * scales[:, None], b * scales
-    gates = np.empty((*lead, T, B, 3 * n), dtype=x.dtype)
+    gates = np.empty((T, *lead, B, 3 * n), dtype=x.dtype)
     # The input part U x_t + b of all three gates at every step in one large matmul.
-    np.matmul(merged_steps(x), U.mT, out=merged_steps(gates, view=True))
-    gates += b[..., None, None, :]
-    states = np.empty((*lead, T + 1, B, n), dtype=x.dtype)
-    states[..., 0, :, :] = h0
-    candidate = np.empty((*lead, T, B, n), dtype=x.dtype)
+    input_part(x, U, out=gates)
+    gates += b[..., None, :]
+    states = np.empty((T + 1, *lead, B, n), dtype=x.dtype)
+    states[0] = h0
+    candidate = np.empty((T, *lead, B, n), dtype=x.dtype)
     recurrent = np.empty((*lead, B, 3 * n), dtype=x.dtype)
-    Wt, bias_hn = W.mT, b_hn[..., None, :]
+    Wt, bias_hn = contiguous_transpose(W), b_hn[..., None, :]
     with np.errstate(over="ignore"):
         for t in range(T):
-            np.matmul(at_step(states, t), Wt, out=recurrent)
-            G, q = at_step(gates, t), at_step(candidate, t)
+            np.matmul(states[t], Wt, out=recurrent)
+            G, q = gates[t], candidate[t]
             G[..., : 2 * n] += recurrent[..., : 2 * n]
             logistic_of_negated(G[..., : 2 * n])
             r, z, new = G[..., :n], G[..., n : 2 * n], G[..., 2 * n :]
@@ -342,8 +344,8 @@ def _run_forward(
             new += recurrent[..., 2 * n :]
             _TANH.apply_in_place(new)
             # h_t = n_t + z_t ⊙ (h_{t−1} − n_t): one product instead of two.
-            h = at_step(states, t + 1)
-            np.subtract(at_step(states, t), new, out=h)
+            h = states[t + 1]
+            np.subtract(states[t], new, out=h)
             h *= z
             h += new
     return GRUCache(x, states, gates, candidate)
@@ -353,26 +355,26 @@ def _backprop(
     W: FloatArray, cache: GRUCache, dhs: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Return ∂L/∂(U x_t + b), ∂L/∂(W h_{t−1} + [0; 0; b_hn]) for all t, and ∂L/∂h_0."""
-    *lead, T, B, n = dhs.shape
-    dgates = np.empty((*lead, T, B, 3 * n), dtype=dhs.dtype)
+    T, *lead, B, n = dhs.shape
+    dgates = np.empty((T, *lead, B, 3 * n), dtype=dhs.dtype)
     drecurrent = np.empty_like(dgates)
     dh = np.zeros((*lead, B, n), dtype=dhs.dtype)  # ∂L/∂h_t through the recurrence
     dn = np.empty_like(dh)
     gate_derivs = np.empty((*lead, B, 3 * n), dtype=dhs.dtype)
     n_columns, rz_columns = slice(2 * n, 3 * n), slice(0, 2 * n)
     for t in range(T - 1, -1, -1):
-        G, D, R = at_step(cache.gates, t), at_step(dgates, t), at_step(drecurrent, t)
+        G, D, R = cache.gates[t], dgates[t], drecurrent[t]
         r, z, new = G[..., :n], G[..., n : 2 * n], G[..., 2 * n :]
         dr, dz, dnew = D[..., :n], D[..., n : 2 * n], D[..., 2 * n :]
-        dh += at_step(dhs, t)
+        dh += dhs[t]
         gate_slopes(G, n_columns, gate_derivs)
         # ∂L/∂z_t and ∂L/∂n_t, then n_t's slope, which ∂L/∂r_t needs, then r_t's and z_t's.
-        np.subtract(at_step(cache.states, t), new, out=dz)
+        np.subtract(cache.states[t], new, out=dz)
         dz *= dh
         np.subtract(1.0, z, out=dnew)
         dnew *= dh
         dnew *= gate_derivs[..., n_columns]
-        np.multiply(dnew, at_step(cache.recurrent_candidate, t), out=dr)
+        np.multiply(dnew, cache.recurrent_candidate[t], out=dr)
         D[..., rz_columns] *= gate_derivs[..., rz_columns]
         R[..., rz_columns] = D[..., rz_columns]
         np.multiply(dnew, r, out=R[..., n_columns])

@@ -92,10 +92,7 @@ class HeadMixin:
         xs = self._inputs(x)
         V, c = self._head_params(xs.dtype)
         hs, _ = self.forward(xs, h0)
-        out = hs @ V.T + c
-        if self.head == "softmax":
-            out = np.exp(_log_softmax(out))
-        return out
+        return head_outputs(self.head or "", V, c, hs)
 
     def loss(
         self,
@@ -239,6 +236,18 @@ def _log_softmax(logits: FloatArray) -> FloatArray:
     shifted = logits - logits.max(axis=-1, keepdims=True)
     result: FloatArray = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
     return result
+
+
+def head_outputs(head: str, V: FloatArray, c: FloatArray, hs: FloatArray) -> FloatArray:
+    """Return ŷ = softmax(V h + c) or V h + c for states ``hs`` (..., n_h).
+
+    V and c are one network's, or K networks' (K, n_out, n_h) and (K, n_out) for states
+    (..., K, B, n_h).
+    """
+    out: FloatArray = hs @ V.mT + c[..., None, :]
+    if head == "softmax":
+        out = np.exp(_log_softmax(out))
+    return out
 
 
 def head_loss(

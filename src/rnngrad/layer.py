@@ -20,6 +20,7 @@ experiments and the chapter's figures need from a layer is named here once:
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import Field
@@ -99,6 +100,10 @@ class RecurrentLayer(HeadMixin, ABC):
     @abstractmethod
     def backward(self, dhs: ArrayLike, cache: Any) -> Gradients:
         """Backpropagate through time the gradients ∂L/∂h_t arriving from outside."""
+
+    @abstractmethod
+    def _forward(self, xs: FloatArray, h0: Any) -> tuple[FloatArray, Any]:
+        """``forward`` after its checks of x: ``xs`` is (..., T, B, n_in)."""
 
     @abstractmethod
     def _backward(self, dhs: FloatArray, cache: Any) -> Gradients:
@@ -206,11 +211,25 @@ class RecurrentLayer(HeadMixin, ABC):
         check_shape(name, W, (k * W.shape[1], W.shape[1]))
         return W
 
+    def _stacked(self, parameters: Mapping[str, FloatArray]) -> Self:
+        """Return this layer's kind and settings with K networks' parameters stacked.
+
+        For :mod:`rnngrad.train`'s loop over K networks at once: ``parameters`` holds every
+        name of :meth:`parameters` with a leading axis of K networks (K ≥ 1), already
+        checked.  The result is not validated and serves only ``_forward`` on inputs
+        (T, K, B, n_in) and ``_backward``.
+        """
+        layer = copy.copy(self)
+        for name, value in parameters.items():
+            object.__setattr__(layer, name, value)
+        return layer
+
     def _state(self, name: str, value: ArrayLike | None, xs: FloatArray) -> FloatArray:
-        """An initial state part (B, n_h) in the dtype of x; zeros if None."""
-        B = xs.shape[1]
+        """An initial state part (B, n_h) in the dtype of x; zeros if None (and then with
+        the leading axes of a stack, (..., B, n_h))."""
+        B = xs.shape[-2]
         if value is None:
-            return np.zeros((B, self.n_h), dtype=xs.dtype)
+            return np.zeros((*xs.shape[1:-2], B, self.n_h), dtype=xs.dtype)
         return as_float_array(name, value, shape=(B, self.n_h)).astype(xs.dtype, copy=False)
 
     @classmethod

@@ -39,13 +39,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._kernels import (
-    at_step,
+    contiguous_transpose,
     diagonal,
     gate_row_scales,
     gate_slopes,
     gradients_from_dz,
+    input_part,
     logistic_of_negated,
-    merged_steps,
     scaled_rows,
     stacked_state,
     tanh_from_logistic,
@@ -260,7 +260,9 @@ class LSTM(RecurrentLayer):
             If x, h_0 or c_0 has the wrong shape, is not real, or holds NaN/inf, or ``h0``
             is not a pair.
         """
-        xs = self._inputs(x)
+        return self._forward(self._inputs(x), h0)
+
+    def _forward(self, xs: FloatArray, h0: InitialState | None) -> tuple[FloatArray, LSTMCache]:
         first_h, first_c = _pair(h0)
         state0 = self._state("h0", first_h, xs), self._state("c0", first_c, xs)
         U, W, b = self._cast(xs.dtype, "U", "W", "b")
@@ -293,7 +295,7 @@ class LSTM(RecurrentLayer):
     def _backward(self, dhs: FloatArray, cache: LSTMCache) -> Gradients:
         U, W = self._cast(dhs.dtype, "U", "W")
         dgates, dh0, dc0 = _backprop(W, cache, dhs, forget_gate=self.forget_gate)
-        grads = gradients_from_dz(U, dgates, cache.x, cache.states[..., :-1, :, :])
+        grads = gradients_from_dz(U, dgates, cache.x, cache.states[:-1])
         return grads | {"h0": dh0, "c0": dc0}
 
     # ----------------------------------------------------------------- Jacobians
@@ -450,39 +452,39 @@ def _run_forward(
     *,
     forget_gate: bool,
 ) -> LSTMCache:
-    *lead, T, B, _ = x.shape
+    T, *lead, B, _ = x.shape
     n = W.shape[-1]
     # Rows scaled for the gate kernel: the pre-activations come out as −a (i, f, o), −2a (g).
     scales = gate_row_scales(_GATE_SCALES, n, x.dtype)
     U, W, b = U * scales[:, None], W * scales[:, None], b * scales
-    gates = np.empty((*lead, T, B, 4 * n), dtype=x.dtype)
+    gates = np.empty((T, *lead, B, 4 * n), dtype=x.dtype)
     # The input part U x_t of all four gates at every step in one large matmul.
-    np.matmul(merged_steps(x), U.mT, out=merged_steps(gates, view=True))
-    states = np.empty((*lead, T + 1, B, n), dtype=x.dtype)
+    input_part(x, U, out=gates)
+    states = np.empty((T + 1, *lead, B, n), dtype=x.dtype)
     cells = np.empty_like(states)
-    tanh_cells = np.empty((*lead, T, B, n), dtype=x.dtype)
-    states[..., 0, :, :], cells[..., 0, :, :] = h0, c0
+    tanh_cells = np.empty((T, *lead, B, n), dtype=x.dtype)
+    states[0], cells[0] = h0, c0
     recurrent = np.empty((*lead, B, 4 * n), dtype=x.dtype)
-    input_part = np.empty((*lead, B, n), dtype=x.dtype)
-    Wt, bias = W.mT, b[..., None, :]
+    i_times_g = np.empty((*lead, B, n), dtype=x.dtype)
+    Wt, bias = contiguous_transpose(W), b[..., None, :]
     with np.errstate(over="ignore"):
         for t in range(T):
-            np.matmul(at_step(states, t), Wt, out=recurrent)
+            np.matmul(states[t], Wt, out=recurrent)
             recurrent += bias  # here, in cache, rather than in a pass over all the gates
-            G = at_step(gates, t)
+            G = gates[t]
             G += recurrent
             logistic_of_negated(G)  # σ(a) for i, f, o; σ(2a) for g
             i, f, g, o = _split_gates(G)
             tanh_from_logistic(g)
-            np.multiply(i, g, out=input_part)
-            c_prev, c, tanh_c = at_step(cells, t), at_step(cells, t + 1), at_step(tanh_cells, t)
+            np.multiply(i, g, out=i_times_g)
+            c_prev, c, tanh_c = cells[t], cells[t + 1], tanh_cells[t]
             if forget_gate:
                 np.multiply(f, c_prev, out=c)
-                c += input_part
+                c += i_times_g
             else:
-                np.add(c_prev, input_part, out=c)
+                np.add(c_prev, i_times_g, out=c)
             tanh_into(c, tanh_c)
-            np.multiply(o, tanh_c, out=at_step(states, t + 1))
+            np.multiply(o, tanh_c, out=states[t + 1])
     return LSTMCache(x, states, cells, gates, tanh_cells)
 
 
@@ -490,19 +492,19 @@ def _backprop(
     W: FloatArray, cache: LSTMCache, dhs: FloatArray, *, forget_gate: bool
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Return ∂L/∂(pre-activations of the gates) for all t, ∂L/∂h_0 and ∂L/∂c_0."""
-    *lead, T, B, n = dhs.shape
-    dgates = np.empty((*lead, T, B, 4 * n), dtype=dhs.dtype)
+    T, *lead, B, n = dhs.shape
+    dgates = np.empty((T, *lead, B, 4 * n), dtype=dhs.dtype)
     dh = np.zeros((*lead, B, n), dtype=dhs.dtype)  # ∂L/∂h_t through the recurrence
     dc = np.zeros_like(dh)  # ∂L/∂c_t through c_{t+1}
     scratch, slope = np.empty_like(dh), np.empty_like(dh)
     gate_derivs = np.empty((*lead, B, 4 * n), dtype=dhs.dtype)
     g_columns = slice(2 * n, 3 * n)
     for t in range(T - 1, -1, -1):
-        G, D = at_step(cache.gates, t), at_step(dgates, t)
+        G, D = cache.gates[t], dgates[t]
         i, f, g, o = _split_gates(G)
         di, df, dg, do = _split_gates(D)
-        tanh_c = at_step(cache.tanh_cells, t)
-        dh += at_step(dhs, t)
+        tanh_c = cache.tanh_cells[t]
+        dh += dhs[t]
         # First ∂L/∂(the gate values) into D, then all four times their slopes at once.
         np.multiply(dh, tanh_c, out=do)
         np.multiply(dh, o, out=scratch)
@@ -511,7 +513,7 @@ def _backprop(
         np.multiply(dc, g, out=di)
         np.multiply(dc, i, out=dg)
         if forget_gate:
-            np.multiply(dc, at_step(cache.cells, t), out=df)
+            np.multiply(dc, cache.cells[t], out=df)
             dc *= f  # the carousel: ∂c_t/∂c_{t−1} = diag(f_t)
         else:
             df.fill(0.0)

@@ -16,12 +16,13 @@ left as it is.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
-from collections.abc import Mapping
-from typing import TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from ._kernels import global_norm_of
 from ._types import FloatArray
@@ -113,12 +114,20 @@ class Optimizer:
 
     Subclasses implement ``_direction``.  The state is created on the first step, one
     entry per parameter name; use one optimiser for one model.
+
+    :func:`stack_optimizers` joins K fresh optimisers of one kind into one that steps K
+    networks' stacked parameters (leading axis K) as each of them would step its own: its
+    hyper-parameters are then arrays of shape (K,), one value per network.
     """
 
+    #: The names of the hyper-parameters, the attributes :func:`stack_optimizers` stacks.
+    HYPERPARAMETERS: ClassVar[tuple[str, ...]] = ("lr",)
+
     def __init__(self, lr: float) -> None:
-        self.lr = check_real("lr", lr, positive=True)
+        self.lr: Hyper = check_real("lr", lr, positive=True)
         self.t = 0  # the number of steps taken
         self._shapes: dict[str, tuple[int, ...]] = {}
+        self.state: dict[str, tuple[FloatArray, ...]] = {}
 
     def step(
         self, params: Mapping[str, ArrayLike], grads: Mapping[str, ArrayLike]
@@ -159,7 +168,9 @@ class Optimizer:
             pairs[name] = (p, g)
         self.t += 1
         return {
-            name: (p - self.lr * self._direction(name, g)).astype(p.dtype, copy=False)
+            name: (p - per_network(self.lr, p) * self._direction(name, g)).astype(
+                p.dtype, copy=False
+            )
             for name, (p, g) in pairs.items()
         }
 
@@ -178,9 +189,75 @@ class Optimizer:
             )
         return dataclasses.replace(model, **self.step(parameters(), grads))  # type: ignore[type-var]
 
+    def keep(self, networks: Sequence[int]) -> None:
+        """Keep only the given networks of a stacked optimiser (rows of its state), in order."""
+        rows = np.asarray(networks, dtype=np.intp)
+        for name in self.HYPERPARAMETERS:
+            setattr(self, name, np.asarray(getattr(self, name))[rows])
+        self.state = {name: tuple(a[rows] for a in arrays) for name, arrays in self.state.items()}
+        self._shapes = {name: (len(rows), *shape[1:]) for name, shape in self._shapes.items()}
+
     def _direction(self, name: str, g: FloatArray) -> FloatArray:
         """The step direction for parameter ``name`` (the update is p ← p − lr · direction)."""
         raise NotImplementedError
+
+
+#: A hyper-parameter: one float, or one per network of a stacked optimiser.
+Hyper = float | NDArray[np.float64]
+
+
+def per_network(value: Hyper, like: FloatArray) -> Any:
+    """Return ``value`` as it multiplies ``like``: a float as it is (one network); K values
+    (one per network of a stack) as (K, 1, …, 1) in ``like``'s dtype, which gives every
+    row of ``like`` the same result as numpy gives a float beside one network's array."""
+    if isinstance(value, np.ndarray):
+        return value.astype(like.dtype).reshape(-1, *([1] * (like.ndim - 1)))
+    return value
+
+
+def stack_optimizers(optimizers: Sequence[Optimizer]) -> Optimizer:
+    """Join K fresh optimisers of one kind into one for K networks' stacked parameters.
+
+    The result steps parameters of shape (K, …) so that row k moves exactly as
+    ``optimizers[k]`` would move network k alone (the same operations on the same values,
+    so bit for bit); :meth:`Optimizer.keep` drops networks that stop.
+
+    Parameters
+    ----------
+    optimizers : sequence of Optimizer
+        K ≥ 1 optimisers of one class (e.g. :class:`Adam` with different learning rates),
+        none of which has taken a step.
+
+    Returns
+    -------
+    Optimizer
+        A new optimiser of that class whose hyper-parameters are arrays of shape (K,).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``optimizers`` is empty, mixes classes, or holds one that has taken steps.
+    """
+    if isinstance(optimizers, Optimizer) or not isinstance(optimizers, Sequence):
+        given = type(optimizers).__name__
+        raise TypeError(f"optimizers must be a sequence of rnngrad Optimizers, got {given}")
+    if not optimizers:
+        raise ValueError("optimizers must hold at least one optimiser, got none")
+    kind = type(optimizers[0])
+    for k, opt in enumerate(optimizers):
+        if type(opt) is not kind or not isinstance(opt, Optimizer):
+            raise TypeError(
+                f"optimizers must all be {kind.__name__}s, but optimizers[{k}] is a "
+                f"{type(opt).__name__}"
+            )
+        if opt.t:
+            raise ValueError(f"optimizers[{k}] has taken {opt.t} steps; stack fresh ones")
+    stacked = copy.copy(optimizers[0])
+    stacked.t, stacked._shapes, stacked.state = 0, {}, {}
+    for name in kind.HYPERPARAMETERS:
+        values = [getattr(opt, name) for opt in optimizers]
+        setattr(stacked, name, np.array(values, dtype=np.float64))
+    return stacked
 
 
 class SGD(Optimizer):
@@ -201,15 +278,16 @@ class SGD(Optimizer):
         If ``lr`` is not > 0 or ``momentum`` is not in [0, 1).
     """
 
+    HYPERPARAMETERS = ("lr", "momentum")
+
     def __init__(self, lr: float, momentum: float = 0.0) -> None:
         super().__init__(lr)
-        self.momentum = check_fraction("momentum", momentum)
-        self.velocity: dict[str, FloatArray] = {}
+        self.momentum: Hyper = check_fraction("momentum", momentum)
 
     def _direction(self, name: str, g: FloatArray) -> FloatArray:
-        v = self.velocity.get(name)
-        v = g.copy() if v is None else self.momentum * v + g
-        self.velocity[name] = v
+        previous = self.state.get(name)
+        v = g.copy() if previous is None else per_network(self.momentum, g) * previous[0] + g
+        self.state[name] = (v,)
         return v
 
 
@@ -234,20 +312,31 @@ class Adam(Optimizer):
         If a parameter is out of its range.
     """
 
+    HYPERPARAMETERS = ("lr", "beta1", "beta2", "eps")
+
     def __init__(
         self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
     ) -> None:
         super().__init__(lr)
-        self.beta1 = check_fraction("beta1", beta1)
-        self.beta2 = check_fraction("beta2", beta2)
-        self.eps = check_real("eps", eps, positive=True)
-        self.moments: dict[str, tuple[FloatArray, FloatArray]] = {}
+        self.beta1: Hyper = check_fraction("beta1", beta1)
+        self.beta2: Hyper = check_fraction("beta2", beta2)
+        self.eps: Hyper = check_real("eps", eps, positive=True)
 
     def _direction(self, name: str, g: FloatArray) -> FloatArray:
-        m, v = self.moments.get(name, (np.zeros_like(g), np.zeros_like(g)))
-        m = self.beta1 * m + (1.0 - self.beta1) * g
-        v = self.beta2 * v + (1.0 - self.beta2) * (g * g)
-        self.moments[name] = (m, v)
-        m_hat = m / (1.0 - self.beta1**self.t)
-        v_hat = v / (1.0 - self.beta2**self.t)
-        return m_hat / (np.sqrt(v_hat) + self.eps)
+        m, v = self.state.get(name, (np.zeros_like(g), np.zeros_like(g)))
+        b1, b2 = self.beta1, self.beta2
+        m = per_network(b1, g) * m + per_network(1.0 - b1, g) * g
+        v = per_network(b2, g) * v + per_network(1.0 - b2, g) * (g * g)
+        self.state[name] = (m, v)
+        m_hat = m / per_network(_bias_correction(b1, self.t), g)
+        v_hat = v / per_network(_bias_correction(b2, self.t), g)
+        direction: FloatArray = m_hat / (np.sqrt(v_hat) + per_network(self.eps, g))
+        return direction
+
+
+def _bias_correction(beta: Hyper, t: int) -> Hyper:
+    """1 − βᵗ, for each network in Python's float arithmetic: numpy's power of an array
+    differs from Python's ``**`` in the last bit for some t, and a stack must not."""
+    if isinstance(beta, np.ndarray):
+        return np.array([1.0 - float(b) ** t for b in beta])
+    return 1.0 - beta**t

@@ -33,7 +33,7 @@ from typing import ClassVar, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._kernels import at_step, gradients_from_dz, merged_steps
+from ._kernels import contiguous_transpose, gradients_from_dz, input_part
 from ._types import FloatArray, Gradients
 from ._validate import RngLike, as_float_array, check_int
 from .activations import Activation, get_activation
@@ -219,7 +219,9 @@ class RNN(RecurrentLayer):
         ValueError, TypeError
             If x or h0 has the wrong shape, is not real, or holds NaN/inf.
         """
-        xs = self._inputs(x)
+        return self._forward(self._inputs(x), h0)
+
+    def _forward(self, xs: FloatArray, h0: ArrayLike | None) -> tuple[FloatArray, ForwardCache]:
         s0 = self._state("h0", h0, xs)
         U, W, b = self._cast(xs.dtype, "U", "W", "b")
         states = _run_forward(U, W, b, self.activation, xs, s0)
@@ -274,7 +276,7 @@ class RNN(RecurrentLayer):
         else:
             deriv = self.f.derivative_from_output(cache.states[1:])
             dz, dh0 = _backprop_truncated(W, deriv, dhs, truncate)
-        return gradients_from_dz(U, dz, cache.x, cache.states[..., :-1, :, :]) | {"h0": dh0}
+        return gradients_from_dz(U, dz, cache.x, cache.states[:-1]) | {"h0": dh0}
 
     # ----------------------------------------------------------------- single sequences
     def states(self, x: ArrayLike, h0: ArrayLike | None = None) -> FloatArray:
@@ -368,18 +370,18 @@ def _run_forward(
     U: FloatArray, W: FloatArray, b: FloatArray, activation: str, x: FloatArray, s0: FloatArray
 ) -> FloatArray:
     """Return s_0 … s_T, (..., T + 1, B, n_h), for x (..., T, B, n_in) (see ``_kernels``)."""
-    *lead, T, B, _ = x.shape
-    states = np.empty((*lead, T + 1, B, W.shape[-1]), dtype=x.dtype)
-    states[..., 0, :, :] = s0
+    T, *lead, B, _ = x.shape
+    states = np.empty((T + 1, *lead, B, W.shape[-1]), dtype=x.dtype)
+    states[0] = s0
     # The input part U x_t of every step in one large matmul.
-    np.matmul(merged_steps(x), U.mT, out=merged_steps(states[..., 1:, :, :], view=True))
+    input_part(x, U, out=states[1:])
     apply_f = get_activation(activation).apply_in_place
-    recurrent = np.empty_like(states[..., 0, :, :])
-    Wt, bias = W.mT, b[..., None, :]
+    recurrent = np.empty_like(states[0])
+    Wt, bias = contiguous_transpose(W), b[..., None, :]
     for t in range(1, T + 1):
-        np.matmul(at_step(states, t - 1), Wt, out=recurrent)
+        np.matmul(states[t - 1], Wt, out=recurrent)
         recurrent += bias  # here, in cache, rather than in a pass over all the states
-        s = at_step(states, t)
+        s = states[t]
         s += recurrent
         apply_f(s)
     return states
@@ -390,15 +392,15 @@ def _backprop_full(
 ) -> tuple[FloatArray, FloatArray]:
     """Return ∂L/∂z_t for all t (step t − 1) and ∂L/∂s_0, from the states s_0 … s_T."""
     times_fprime = get_activation(activation).multiply_by_derivative
-    T = dhs.shape[-3]
+    T = dhs.shape[0]
     dz = np.empty_like(dhs)
-    times_fprime(at_step(states, T), at_step(dhs, T - 1), at_step(dz, T - 1))
-    ds = np.empty_like(at_step(dhs, 0))
+    times_fprime(states[T], dhs[T - 1], dz[T - 1])
+    ds = np.empty_like(dhs[0])
     for t in range(T - 2, -1, -1):
-        np.matmul(at_step(dz, t + 1), W, out=ds)  # ∂L/∂z_{t+2} times ∂z_{t+2}/∂s_{t+1}
-        ds += at_step(dhs, t)
-        times_fprime(at_step(states, t + 1), ds, at_step(dz, t))
-    return dz, at_step(dz, 0) @ W
+        np.matmul(dz[t + 1], W, out=ds)  # ∂L/∂z_{t+2} times ∂z_{t+2}/∂s_{t+1}
+        ds += dhs[t]
+        times_fprime(states[t + 1], ds, dz[t])
+    return dz, dz[0] @ W
 
 
 def _backprop_truncated(

@@ -16,9 +16,11 @@ same history, bit for bit.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -26,8 +28,9 @@ from numpy.typing import ArrayLike, NDArray
 from ._kernels import global_norm_of
 from ._types import FloatArray
 from ._validate import RngLike, as_generator, check_instance, check_int, check_real
+from .heads import head_loss, head_outputs
 from .layer import RecurrentLayer
-from .optim import Optimizer, clip_by_global_norm
+from .optim import Optimizer, per_network, stack_optimizers
 from .tasks import Batch, Task
 
 #: The networks :func:`train` accepts: any recurrent layer (RNN, LSTM, GRU).
@@ -147,7 +150,9 @@ def train(
     then a fresh minibatch for every step.  Each step computes E_T and its gradient by
     BPTT, records the gradient's global norm, clips it to ``clip`` (Pascanu et al. 2013)
     and lets the optimiser update the model.  The model is evaluated on the held-out set
-    before training, every ``eval_every`` steps and after the last step.
+    before training, every ``eval_every`` steps and after the last step.  Training stops
+    early when the loss or the gradient becomes NaN or inf (recorded as ``diverged``) and,
+    with ``stop_when_solved``, at the first evaluation that counts as solved.
 
     Parameters
     ----------
@@ -157,7 +162,7 @@ def train(
     task : Task
         E.g. :class:`~rnngrad.tasks.AddingProblem` or :class:`~rnngrad.tasks.AgreementTask`.
     optimizer : Optimizer
-        E.g. :class:`~rnngrad.optim.Adam`; it keeps its state across the steps.
+        E.g. :class:`~rnngrad.optim.Adam`, fresh (no steps taken).
     steps : int
         The largest number of training steps, ≥ 1.
     batch : int
@@ -188,46 +193,193 @@ def train(
     ------
     ValueError, TypeError
         If an argument is out of range or the model does not fit the task.
+
+    See Also
+    --------
+    train_many : the same for K networks at once, each getting exactly this function's result.
     """
     check_instance("model", model, RecurrentLayer, _A_LAYER)
-    _check_fit(model, task)
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be an rnngrad Optimizer, got {type(optimizer).__name__}")
-    n_steps = check_int("steps", steps, minimum=1)
-    size = check_int("batch", batch, minimum=1)
-    limit = None if clip is None else check_real("clip", clip, positive=True)
-    every = check_int("eval_every", eval_every, minimum=1)
-    n_eval = check_int("eval_batch", eval_batch, minimum=1)
-    n_grad = check_int("gradient_sequences", gradient_sequences, minimum=1)
-    if n_grad > n_eval:
-        raise ValueError(f"gradient_sequences must be <= eval_batch, got {n_grad} > {n_eval}")
-    gen = as_generator(rng)
-    held_out = task.sample(n_eval, gen)  # drawn first, so that it never meets a minibatch
-    log = _Log(task, held_out, n_grad, progress, n_steps)
+    check_instance("optimizer", optimizer, Optimizer, "an rnngrad Optimizer")
+    (result,) = train_many(
+        [model], task, [optimizer], steps=steps, batch=batch, clip=clip,
+        eval_every=eval_every, eval_batch=eval_batch, gradient_sequences=gradient_sequences,
+        stop_when_solved=stop_when_solved, rngs=[rng], progress=progress,
+    )  # fmt: skip
+    return result
+
+
+def train_many(
+    models: Sequence[Model],
+    task: Task,
+    optimizers: Sequence[Optimizer],
+    *,
+    steps: int,
+    batch: int = 64,
+    clip: float | Sequence[float | None] | None = 1.0,
+    eval_every: int = 100,
+    eval_batch: int = 256,
+    gradient_sequences: int = 4,
+    stop_when_solved: bool = True,
+    rngs: Sequence[RngLike] | None = None,
+    progress: bool = False,
+) -> list[TrainResult]:
+    """Train K networks of one kind on one task at once; each gets what :func:`train` gives it.
+
+    The networks' parameters are stacked along a leading axis of K, and every step runs the
+    forward pass, BPTT, clipping and the optimiser once for all of them: numpy's cost per
+    call is paid once per step instead of K times, which is what bounds the training of
+    small networks.  Each network keeps its own data (its generator from ``rngs``), its own
+    clipping threshold (on its own global norm), its own optimiser settings and state, its
+    own evaluations, and it stops on its own (solved or diverged) while the others go on.
+    Each network's products are the same BLAS calls on the same shapes as in its own run,
+    and everything else is elementwise, so its result equals
+    ``train(models[k], task, optimizers[k], ..., clip=clip[k], rng=rngs[k])`` bit for bit.
+
+    Parameters
+    ----------
+    models : sequence of RNN, LSTM or GRU
+        K ≥ 1 networks of one class with the same sizes, head, dtype and settings
+        (activation, forget gate); their parameter values may differ.
+    task : Task
+        The task, shared (each network draws its own sequences from it).
+    optimizers : sequence of Optimizer
+        K fresh optimisers of one class, one per network; their settings may differ.
+    steps, batch, eval_every, eval_batch, gradient_sequences, stop_when_solved, progress
+        As for :func:`train`, shared by all networks (the progress line counts networks
+        finished).
+    clip : float, None, or a sequence of them
+        As for :func:`train`: one value for all, or one per network.
+    rngs : sequence of (numpy.random.Generator, int or None), optional
+        The data source of each network; None: seed 0 for every network (the same data).
+
+    Returns
+    -------
+    list of TrainResult
+        In the order of ``models``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If an argument is out of range, the networks differ in kind or size, the lengths
+        of ``models``, ``optimizers``, ``clip`` and ``rngs`` disagree, or a model does not
+        fit the task.
+    """
+    layers = _check_models(models)
+    K = len(layers)
+    for layer in layers:
+        _check_fit(layer, task)
+    optimizer = stack_optimizers(_per_model("optimizers", optimizers, K, Optimizer))
+    limits = _clip_limits(clip, K)
+    gens = [as_generator(r) for r in ([None] * K if rngs is None else _per_model("rngs", rngs, K))]
+    run = _Run(
+        task, layers, optimizer, limits, gens,
+        size=check_int("batch", batch, minimum=1), steps=check_int("steps", steps, minimum=1),
+        every=check_int("eval_every", eval_every, minimum=1),
+        logs=_logs(task, gens, eval_batch, gradient_sequences, progress, steps),
+        stop_when_solved=stop_when_solved,
+    )  # fmt: skip
     # A diverging run overflows; that is recorded in the history, not warned about (a
     # warning on stderr would fail a book build, and is an error under pytest).
     with np.errstate(over="ignore", invalid="ignore"):
-        solved = log.evaluate(model, 0)
-        diverged = False
-        step = 0
-        while step < n_steps and not (solved and stop_when_solved):
-            x, y = task.sample(size, gen)
-            loss, grads = model.loss_and_gradients(x, y, steps="last")
-            params = {name: grads[name] for name in model.parameters()}
-            norm = global_norm_of(params.values())
-            log.record(loss, norm)
-            if not np.isfinite(loss + norm):
-                diverged = True
-                break
-            if limit is not None:
-                params, _ = clip_by_global_norm(params, limit)
-            model = optimizer.update(model, params)
-            step += 1
-            if step % every == 0 or step == n_steps:
-                solved = log.evaluate(model, step)
+        results = run.results()
     if progress:
         print(file=sys.stdout)  # end the progress line
-    return TrainResult(model, log.history(diverged))
+    return results
+
+
+class _Run:
+    """The state of :func:`train_many`: the networks still training, stacked."""
+
+    def __init__(
+        self, task: Task, layers: list[Model], optimizer: Optimizer, limits: FloatArray,
+        gens: list[np.random.Generator], *, size: int, steps: int, every: int,
+        logs: list[_Log], stop_when_solved: bool,
+    ) -> None:  # fmt: skip
+        self.task, self.template, self.optimizer = task, layers[0], optimizer
+        self.limits, self.gens, self.logs = limits, gens, logs
+        self.size, self.steps, self.every, self.stop = size, steps, every, stop_when_solved
+        names = layers[0].parameters()
+        self.params = {name: np.stack([m.parameters()[name] for m in layers]) for name in names}
+        self.active = list(range(len(layers)))  # the networks still training, as rows
+        self.final: dict[int, tuple[Model, bool]] = {}  # finished: model and diverged
+
+    def results(self) -> list[TrainResult]:
+        self._evaluate(0)
+        step = 0
+        while step < self.steps and self.active:
+            self._step()
+            step += 1
+            if self.active and (step % self.every == 0 or step == self.steps):
+                self._evaluate(step)
+        self._finish([], diverged=False)  # the step budget is spent
+        return [
+            TrainResult(self.final[k][0], self.logs[k].history(self.final[k][1]))
+            for k in range(len(self.logs))
+        ]
+
+    def _step(self) -> None:
+        batches = [self.task.sample(self.size, self.gens[k]) for k in self.active]
+        x = np.stack([b.x for b in batches], axis=1)  # (T, K, B, n_in): time first
+        y = np.stack([b.y for b in batches])
+        losses, grads = _loss_and_gradients(self.template._stacked(self.params), x, y)
+        params = {name: grads[name] for name in self.params}
+        norms = np.array([global_norm_of(g[row] for g in params.values()) for row in self.rows()])
+        for row, k in enumerate(self.active):
+            self.logs[k].record(float(losses[row]), float(norms[row]))
+        finite = np.isfinite(losses + norms)
+        if not finite.all():
+            self._finish([row for row in self.rows() if finite[row]], diverged=True)
+            params = {name: g[finite] for name, g in params.items()}
+            norms = norms[finite]
+            if not self.active:
+                return
+        limits = self.limits[self.active]
+        scale, over = np.ones_like(norms), norms > limits  # clip_by_global_norm, per network
+        scale[over] = limits[over] / norms[over]
+        clipped = {name: g * per_network(scale, g) for name, g in params.items()}
+        self.params = self.optimizer.step(self.params, clipped)
+
+    def rows(self) -> range:
+        return range(len(self.active))
+
+    def _evaluate(self, step: int) -> None:
+        logs = [self.logs[k] for k in self.active]
+        layer = self.template._stacked(self.params)
+        x = np.stack([log.held_out.x for log in logs], axis=1)
+        hs, _ = layer._forward(x, None)
+        V, c = layer._cast(x.dtype, "V", "c")
+        outputs = head_outputs(layer.head or "", V, c, hs[-1])
+        solved = [
+            log.evaluate(self._model(row), step, outputs[row]) for row, log in enumerate(logs)
+        ]
+        if self.stop and any(solved):
+            self._finish([row for row, done in enumerate(solved) if not done], diverged=False)
+
+    def _model(self, row: int) -> Model:
+        return dataclasses.replace(self.template, **{n: p[row] for n, p in self.params.items()})
+
+    def _finish(self, keep: list[int], *, diverged: bool) -> None:
+        """Finish every active network but the rows ``keep``, which go on training."""
+        for row, k in enumerate(self.active):
+            if row not in keep:
+                self.final[k] = (self._model(row), diverged)
+        if len(keep) < len(self.active):
+            self.active = [self.active[row] for row in keep]
+            self.params = {name: p[keep] for name, p in self.params.items()}
+            self.optimizer.keep(keep)
+
+
+def _loss_and_gradients(
+    layer: Model, x: FloatArray, y: NDArray[Any]
+) -> tuple[FloatArray, dict[str, FloatArray]]:
+    """Losses (K,) and gradients of K stacked networks on their batches x (T, K, B, n_in)
+    with last-step targets y (K, B, …)."""
+    V, c = layer._cast(x.dtype, "V", "c")
+    hs, cache = layer._forward(x, None)
+    losses, ds, dV, dc = head_loss(layer.head or "", V, c, hs[-1], y, x.shape[2])
+    dhs = np.zeros_like(hs)
+    dhs[-1] = ds
+    return losses, layer._backward(dhs, cache) | {"V": dV, "c": dc}
 
 
 def _check_fit(model: Model, task: Task) -> None:
@@ -240,6 +392,66 @@ def _check_fit(model: Model, task: Task) -> None:
             f"outputs for this task, got n_in = {model.n_in}, head {model.head!r}, "
             f"n_out = {model.n_out}"
         )
+
+
+def _check_models(models: Sequence[Model]) -> list[Model]:
+    """The K ≥ 1 networks as a list, or raise unless they are of one kind, size and setting."""
+    layers = _per_model("models", models, None, RecurrentLayer)
+    first = layers[0]
+    settings = [f for f in first.__dataclass_fields__ if f not in first.parameters()]
+    for k, layer in enumerate(layers[1:], start=1):
+        if type(layer) is not type(first):
+            raise TypeError(
+                f"models must all be of one kind, but models[0] is a {type(first).__name__} "
+                f"and models[{k}] a {type(layer).__name__}"
+            )
+        shapes = {n: p.shape for n, p in layer.parameters().items()}
+        if shapes != {n: p.shape for n, p in first.parameters().items()}:
+            raise ValueError(f"models must all have the sizes of models[0]; models[{k}] differs")
+        for name in ("dtype", *settings):
+            if getattr(layer, name) != getattr(first, name):
+                raise ValueError(
+                    f"models must all have the {name} of models[0] "
+                    f"({getattr(first, name)!r}), but models[{k}] has {getattr(layer, name)!r}"
+                )
+    return layers
+
+
+def _per_model(
+    name: str, values: Sequence[Any], K: int | None, kind: type | None = None
+) -> list[Any]:
+    """``values`` as a list of K entries (any K ≥ 1 if None), each a ``kind`` if given."""
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        raise TypeError(
+            f"{name} must be a sequence, one entry per network, got {type(values).__name__}"
+        )
+    if K is None and not values:
+        raise ValueError(f"{name} must hold at least one network, got none")
+    if K is not None and len(values) != K:
+        raise ValueError(f"{name} must have one entry per network ({K}), got {len(values)}")
+    if kind is not None:
+        for k, value in enumerate(values):
+            check_instance(f"{name}[{k}]", value, kind)
+    return list(values)
+
+
+def _clip_limits(clip: float | Sequence[float | None] | None, K: int) -> FloatArray:
+    """The clipping threshold of each network, inf for none."""
+    values = _per_model("clip", clip, K) if isinstance(clip, Sequence) else [clip] * K
+    return np.array([np.inf if c is None else check_real("clip", c, positive=True) for c in values])
+
+
+def _logs(
+    task: Task, gens: list[np.random.Generator], eval_batch: int, gradient_sequences: int,
+    progress: bool, steps: int,
+) -> list[_Log]:  # fmt: skip
+    """One log per network, each with its held-out set (drawn first, so that it never
+    meets a minibatch)."""
+    n_eval = check_int("eval_batch", eval_batch, minimum=1)
+    n_grad = check_int("gradient_sequences", gradient_sequences, minimum=1)
+    if n_grad > n_eval:
+        raise ValueError(f"gradient_sequences must be <= eval_batch, got {n_grad} > {n_eval}")
+    return [_Log(task, task.sample(n_eval, gen), n_grad, progress, steps) for gen in gens]
 
 
 class _Log:
@@ -257,10 +469,10 @@ class _Log:
         self.loss.append(loss)
         self.grad_norm.append(norm)
 
-    def evaluate(self, model: Model, step: int) -> bool:
-        """Evaluate on the held-out set; return whether the task counts as solved."""
+    def evaluate(self, model: Model, step: int, outputs: FloatArray) -> bool:
+        """Record the evaluation of ``model``, whose last outputs on the held-out set are
+        ``outputs``; return whether the task counts as solved."""
         x, y = self.held_out
-        outputs = model.predict(x)[-1]
         metric = self.task.score(outputs, y)
         norms = state_gradient_norms(model, x[:, : self.n_grad], y[: self.n_grad])
         self.evals.append((step, metric, norms))
