@@ -200,9 +200,8 @@ def run_many(
     done = _cached(distinct, directory)
     with tqdm(
         total=len(distinct), initial=len(done), unit="run", desc="experiments",
-        file=sys.stderr, disable=not progress, dynamic_ncols=True,
+        postfix=f"{len(done)} cached", file=sys.stderr, disable=not progress, dynamic_ncols=True,
     ) as bar, _computing(directory, done, distinct):  # fmt: skip
-        bar.set_postfix_str(f"{len(done)} cached", refresh=False)
         bar.update(len(done) - bar.n)  # what another run stored while this one waited
         groups = plan([c for c in distinct if c not in done])
         for group, results in _computed(groups, executor, workers):
