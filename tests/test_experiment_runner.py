@@ -340,3 +340,13 @@ def test_the_module_runs_as_a_command(tmp_path: Path) -> None:
     lines = done.stdout.splitlines()
     assert lines[-1].startswith(f"{len(ex.AGREEMENT_LAGS)} runs, 0 cached")
     assert all(line.startswith("missing") and "lstm on agreement" in line for line in lines[:-1])
+
+
+def test_run_refuses_an_unwritable_cache_dir_before_training(
+    tmp_path: Path, computed: list[ExperimentConfig]
+) -> None:
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    with pytest.raises(NotADirectoryError, match=r"cache_dir '.*a file' cannot be written"):
+        ex.run(TINY, blocker)
+    assert computed == []

@@ -107,7 +107,7 @@ def load(path: Path, config: ExperimentConfig) -> ExperimentResult | None:
     """Return the result stored at ``path`` if it is intact and computed for ``config``."""
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # the latter: cache_dir under a file
         return None
     return _decode(data, config)
 

@@ -72,6 +72,8 @@ def run(
     ------
     TypeError
         If ``config`` is not an ExperimentConfig or ``cache_dir`` is not a path.
+    OSError
+        If ``cache_dir`` cannot be written and the result is missing from it.
     """
     return _run_one(check_config(config), resolve_cache_dir(cache_dir))
 
@@ -80,11 +82,14 @@ def _run_one(config: ExperimentConfig, directory: Path | None) -> ExperimentResu
     if directory is None:
         return compute(config)
     path = cache_path(config, directory)
-    with lock(path):
-        result = load(path, config)
-        if result is None:
-            result = compute(config)
-            store(path, result)
+    result = load(path, config)  # a cache that holds it serves it, even a read-only one
+    if result is None:
+        check_writable(directory)
+        with lock(path):
+            result = load(path, config)  # computed by another process while this one waited
+            if result is None:
+                result = compute(config)
+                store(path, result)
     return result
 
 
@@ -150,7 +155,8 @@ def run_many(
     configs : sequence of ExperimentConfig
         What to run; duplicates are computed once.
     cache_dir : path, optional
-        As for :func:`run`.  It must be writable (checked before any training starts).
+        As for :func:`run`.  It must be writable if anything is missing from it (checked
+        before any training starts).
     executor : concurrent.futures.Executor, optional
         Where to compute, e.g. ``dask.distributed.Client().get_executor()``; it is used and
         left running.  None: a pool of ``jobs`` fresh processes (spawned, with
@@ -177,7 +183,7 @@ def run_many(
         If an entry is not an ExperimentConfig, ``executor`` is not an Executor, or
         ``jobs`` is not an integer ≥ 1.
     OSError
-        If ``cache_dir`` cannot be written.
+        If ``cache_dir`` cannot be written and a result is missing from it.
     RuntimeError
         If a group fails (its exception, or a worker that died, is chained); the message
         names a configuration of the group.  The results stored before stay in the cache.
@@ -194,10 +200,10 @@ def run_many(
     if executor is not None:
         check_instance("executor", executor, Executor, "a concurrent.futures.Executor")
     directory = resolve_cache_dir(cache_dir)
-    if directory is not None:
-        check_writable(directory)
     distinct = list(dict.fromkeys(wanted))
     done = _cached(distinct, directory)
+    if directory is not None and len(done) < len(distinct):
+        check_writable(directory)
     with tqdm(
         total=len(distinct), initial=len(done), unit="run", desc="experiments",
         postfix=f"{len(done)} cached", file=sys.stderr, disable=not progress, dynamic_ncols=True,
