@@ -143,12 +143,12 @@ def run_many(
 ) -> list[ExperimentResult]:
     """Run several configurations: those missing from the cache through an executor.
 
-    Cached results are read in this process.  The others are grouped by :func:`plan` and
-    each group is computed by :func:`compute_group` on ``executor``; this process stores
-    each result in the cache as soon as its group returns, so an interrupted run loses only
-    the groups in flight, and the next run computes only what is missing.  While it computes,
-    the run holds the cache's run lock: another run into the same cache waits for it, then
-    reads what it stored.
+    Cached results are read in this process.  The others are grouped by ``plan`` and
+    each group is computed by ``compute_group`` (both in ``rnngrad.experiments.runner``)
+    on ``executor``; this process stores each result in the cache as soon as its group
+    returns, so an interrupted run loses only the groups in flight, and the next run
+    computes only what is missing.  While it computes, the run holds the cache's run lock:
+    another run into the same cache waits for it, then reads what it stored.
 
     Parameters
     ----------
