@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import signal
 import sys
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -281,7 +282,9 @@ def _computed(
         # The variables must be set while the pool spawns its workers, which it does on submit.
         with _single_threaded_blas():
             pool = ProcessPoolExecutor(
-                max_workers=min(workers, len(groups)), mp_context=get_context("spawn")
+                max_workers=min(workers, len(groups)),
+                mp_context=get_context("spawn"),
+                initializer=_end_on_ctrl_c,
             )
             futures = _submit(pool, groups)
         try:
@@ -289,6 +292,16 @@ def _computed(
         finally:
             # After a failure or Ctrl-C: start nothing more, wait only for the groups running.
             pool.shutdown(cancel_futures=True)
+
+
+def _end_on_ctrl_c() -> None:
+    """Make Ctrl-C end a pool worker at once.
+
+    The terminal sends SIGINT to the workers too.  As a KeyboardInterrupt it would only end
+    the worker's current run, and the worker would start the next one it had queued while
+    the interrupted parent waits for it to finish.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _submit(executor: Executor, groups: list[Group]) -> dict[Future[list[ExperimentResult]], Group]:
