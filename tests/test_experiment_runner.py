@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from multiprocessing import get_context
@@ -93,6 +94,23 @@ def test_the_former_name_of_jobs_still_works(
 ) -> None:
     run_many(CONFIGS[:2], tmp_path, processes=1)
     assert sorted(computed, key=CONFIGS.index) == CONFIGS[:2]  # in this process, as jobs=1
+
+
+def test_two_runs_into_one_cache_at_once_compute_each_config_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, computed: list[ExperimentConfig]
+) -> None:
+    counting = runner.compute
+
+    def slow(config: ExperimentConfig) -> ExperimentResult:
+        time.sleep(0.2)  # long enough for the other run to ask meanwhile
+        return counting(config)
+
+    monkeypatch.setattr(runner, "compute", slow)
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda _: run_many(CONFIGS[:2], tmp_path, jobs=1), range(2)))
+    assert sorted(computed, key=CONFIGS.index) == CONFIGS[:2]
+    for a, b in zip(*runs, strict=True):
+        same(a, b)
 
 
 # ---------------------------------------------------------------- progress
