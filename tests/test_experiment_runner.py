@@ -113,6 +113,35 @@ def test_two_runs_into_one_cache_at_once_compute_each_config_once(
         same(a, b)
 
 
+def test_complete_fills_the_cache_and_a_warm_one_decodes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, computed: list[ExperimentConfig]
+) -> None:
+    run_many(CONFIGS[:1], tmp_path, jobs=1)
+    assert runner.complete(CONFIGS, tmp_path, jobs=1) == len(CONFIGS) - 1
+    assert stored(CONFIGS, tmp_path) == CONFIGS
+
+    def decoding(path: Path, config: ExperimentConfig) -> None:
+        raise AssertionError(f"a warm run decoded {path.name}")
+
+    monkeypatch.setattr(runner, "load", decoding)
+    assert runner.complete(CONFIGS, tmp_path, jobs=1) == 0
+    assert sorted(computed, key=CONFIGS.index) == CONFIGS
+    with pytest.raises(TypeError, match="cache_dir must be a path, got NoneType"):
+        runner.complete(CONFIGS, None)
+
+
+def test_holds_agrees_with_load(tmp_path: Path) -> None:
+    run_many(CONFIGS[:2], tmp_path, jobs=1)
+    path = ex.cache_path(CONFIGS[0], tmp_path)
+    assert cache.holds(path, CONFIGS[0])
+    assert not cache.holds(path, CONFIGS[1])  # a file of another configuration
+    assert not cache.holds(ex.cache_path(CONFIGS[2], tmp_path), CONFIGS[2])  # none
+    data = path.read_bytes()
+    path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    assert not cache.holds(path, CONFIGS[0])
+    assert cache.load(path, CONFIGS[0]) is None
+
+
 # ---------------------------------------------------------------- progress
 def test_progress_counts_runs_cached_at_once_and_is_silent_when_off(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], computed: list[ExperimentConfig]
@@ -270,7 +299,7 @@ def test_run_list_and_clear(
     status, out, err = command(capsys, "--only", "gru", "--seeds", "1", "--jobs", "1", *where)
     assert status == 0
     assert computed == CONFIGS[:1]
-    assert out.startswith("1 runs")
+    assert out == f"1 runs cached in {ex.cache_path(TINY, tmp_path).parent} (1 computed now)\n"
     assert "1/1" in err
     status, out, _ = command(capsys, "list", *where)
     lines = out.splitlines()

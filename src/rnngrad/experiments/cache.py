@@ -17,10 +17,13 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from filelock import FileLock
+from numpy.lib.npyio import NpzFile
 
 from ..provenance import source_hash
 from ..train import History
@@ -105,11 +108,18 @@ def run_lock(cache_dir: Path) -> FileLock:
 
 def load(path: Path, config: ExperimentConfig) -> ExperimentResult | None:
     """Return the result stored at ``path`` if it is intact and computed for ``config``."""
-    try:
-        data = path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):  # the latter: cache_dir under a file
-        return None
-    return _decode(data, config)
+    with _archive(path, config) as opened:
+        return None if opened is None else _decode(*opened, config)
+
+
+def holds(path: Path, config: ExperimentConfig) -> bool:
+    """Return whether ``path`` holds the intact result of ``config``.
+
+    It checks what :func:`load` checks (checksum and configuration) without decoding the
+    arrays: a warm run that only makes sure everything is cached reads no more than that.
+    """
+    with _archive(path, config) as opened:
+        return opened is not None
 
 
 def store(path: Path, result: ExperimentResult) -> None:
@@ -150,17 +160,27 @@ def _encode(result: ExperimentResult) -> bytes:
     return _MAGIC + hashlib.sha256(payload).digest() + payload
 
 
-def _decode(data: bytes, config: ExperimentConfig) -> ExperimentResult | None:
-    """The result in ``data`` if it is intact and computed for ``config``; else None."""
+@contextlib.contextmanager
+def _archive(path: Path, config: ExperimentConfig) -> Iterator[tuple[NpzFile, Any] | None]:
+    """The open .npz of ``path`` and its record, if the file is intact and was computed for
+    ``config``; else None."""
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):  # the latter: cache_dir under a file
+        data = b""
     head = len(_MAGIC)
     payload = data[head + 32 :]
     if data[:head] != _MAGIC or data[head : head + 32] != hashlib.sha256(payload).digest():
-        return None
+        yield None
+        return
     with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
-        arrays = {name: npz[name] for name in npz.files}
-    meta = json.loads(str(arrays.pop("meta")))
-    if meta["config"] != dataclasses.asdict(config):
-        return None
+        meta = json.loads(str(npz["meta"]))
+        yield (npz, meta) if meta["config"] == dataclasses.asdict(config) else None
+
+
+def _decode(npz: NpzFile, meta: Any, config: ExperimentConfig) -> ExperimentResult:
+    """The result of ``config`` in an archive that :func:`_archive` opened for it."""
+    arrays = {name: npz[name] for name in npz.files if name != "meta"}
     history = History(
         **{k.removeprefix("history."): v for k, v in arrays.items() if k.startswith("history.")},
         solved_step=meta["solved_step"],

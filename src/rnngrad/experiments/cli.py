@@ -21,7 +21,7 @@ from .cache import CACHE_ENV, cache_path, library_dir, library_dirs, load
 from .chapter import chapter_experiments
 from .config import TASKS, ExperimentConfig
 from .models import MODELS
-from .runner import describe, run_many
+from .runner import complete, describe
 
 PROG = "python -m rnngrad.experiments"
 COMMANDS = ("run", "list", "clear")
@@ -141,9 +141,9 @@ def _selected(args: argparse.Namespace) -> list[ExperimentConfig]:
 
 def _run(args: argparse.Namespace) -> None:
     directory = _cache_dir(args)
-    results = run_many(_selected(args), directory, jobs=args.jobs, progress=True)
-    solved = sum(result.success for result in results)
-    print(f"{len(results)} runs ({solved} solved) cached in {library_dir(directory)}")
+    configs = _selected(args)
+    computed = complete(configs, directory, jobs=args.jobs, progress=True)
+    print(f"{len(configs)} runs cached in {library_dir(directory)} ({computed} computed now)")
 
 
 def _list(args: argparse.Namespace) -> None:

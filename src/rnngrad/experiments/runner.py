@@ -18,7 +18,16 @@ from tqdm import tqdm
 
 from .._validate import check_instance, check_int
 from ..train import train
-from .cache import cache_path, check_writable, load, lock, resolve_cache_dir, run_lock, store
+from .cache import (
+    cache_path,
+    check_writable,
+    holds,
+    load,
+    lock,
+    resolve_cache_dir,
+    run_lock,
+    store,
+)
 from .config import ExperimentConfig, check_config, seed_sequences
 from .result import ExperimentResult
 
@@ -189,40 +198,100 @@ def run_many(
         If a group fails (its exception, or a worker that died, is chained); the message
         names a configuration of the group.  The results stored before stay in the cache.
     """
-    if isinstance(configs, ExperimentConfig) or not isinstance(configs, Sequence):
-        raise TypeError(
-            f"configs must be a sequence of ExperimentConfig, got {type(configs).__name__}"
-        )
-    wanted = [check_config(c) for c in configs]
+    wanted = _check_configs(configs)
     if processes is None:
         workers = check_int("jobs", jobs, minimum=1)
     else:
         workers = check_int("processes", processes, minimum=1)
+    directory = resolve_cache_dir(cache_dir)
+    done = _complete(wanted, directory, executor, workers, progress)
+    if directory is not None:  # read what was cached (recomputed if damaged meanwhile)
+        done |= {c: _run_one(c, directory) for c in dict.fromkeys(wanted) if c not in done}
+    return [done[config] for config in wanted]
+
+
+def complete(
+    configs: Sequence[ExperimentConfig],
+    cache_dir: str | os.PathLike[str],
+    *,
+    executor: Executor | None = None,
+    jobs: int = 2,
+    progress: bool = False,
+) -> int:
+    """Compute what the cache misses of ``configs``, without reading what it holds.
+
+    :func:`run_many` without its return value: what ``make experiments`` needs, and fast
+    when everything is cached (each file's checksum and configuration are checked, its
+    arrays are not decoded).
+
+    Parameters
+    ----------
+    configs : sequence of ExperimentConfig
+        What to make sure the cache holds.
+    cache_dir : path
+        The cache directory.
+    executor, jobs, progress
+        As for :func:`run_many`.
+
+    Returns
+    -------
+    int
+        The number of configurations computed.
+
+    Raises
+    ------
+    TypeError, ValueError, OSError, RuntimeError
+        As :func:`run_many` does.
+    """
+    wanted = _check_configs(configs)
+    if not isinstance(cache_dir, str | os.PathLike):
+        raise TypeError(f"cache_dir must be a path, got {type(cache_dir).__name__}")
+    directory = Path(cache_dir)
+    return len(_complete(wanted, directory, executor, check_int("jobs", jobs, minimum=1), progress))
+
+
+def _check_configs(configs: object) -> list[ExperimentConfig]:
+    if isinstance(configs, ExperimentConfig) or not isinstance(configs, Sequence):
+        raise TypeError(
+            f"configs must be a sequence of ExperimentConfig, got {type(configs).__name__}"
+        )
+    return [check_config(c) for c in configs]
+
+
+def _complete(
+    wanted: list[ExperimentConfig],
+    directory: Path | None,
+    executor: Executor | None,
+    workers: int,
+    progress: bool,
+) -> dict[ExperimentConfig, ExperimentResult]:
+    """Compute and store what ``directory`` misses of ``wanted``; return what was computed."""
     if executor is not None:
         check_instance("executor", executor, Executor, "a concurrent.futures.Executor")
-    directory = resolve_cache_dir(cache_dir)
     distinct = list(dict.fromkeys(wanted))
-    done = _cached(distinct, directory)
-    if directory is not None and len(done) < len(distinct):
+    cached = _held(distinct, directory)
+    if directory is not None and len(cached) < len(distinct):
         check_writable(directory)
+    computed: dict[ExperimentConfig, ExperimentResult] = {}
     with tqdm(
-        total=len(distinct), initial=len(done), unit="run", desc="experiments",
-        postfix=f"{len(done)} cached", file=sys.stderr, disable=not progress, dynamic_ncols=True,
-    ) as bar, _computing(directory, done, distinct):  # fmt: skip
-        bar.update(len(done) - bar.n)  # what another run stored while this one waited
-        groups = plan([c for c in distinct if c not in done])
+        total=len(distinct), initial=len(cached), unit="run", desc="experiments",
+        postfix=f"{len(cached)} cached", file=sys.stderr, disable=not progress,
+        dynamic_ncols=True,
+    ) as bar, _computing(directory, cached, distinct):  # fmt: skip
+        bar.update(len(cached) - bar.n)  # what another run stored while this one waited
+        groups = plan([c for c in distinct if c not in cached])
         for group, results in _computed(groups, executor, workers):
             for config, result in zip(group, results, strict=True):
                 if result.config != config:
                     raise RuntimeError(
-                        f"compute_group returned a result for another "
-                        f"configuration than {describe(config)}"
+                        "compute_group returned a result for another configuration than "
+                        + describe(config)
                     )
                 if directory is not None:
                     store(cache_path(config, directory), result)
-                done[config] = result
+                computed[config] = result
             bar.update(len(group))
-    return [done[config] for config in wanted]
+    return computed
 
 
 def describe(config: ExperimentConfig) -> str:
@@ -239,29 +308,24 @@ def describe(config: ExperimentConfig) -> str:
                       f"seed {config.seed}", *others])  # fmt: skip
 
 
-def _cached(
-    configs: Iterable[ExperimentConfig], directory: Path | None
-) -> dict[ExperimentConfig, ExperimentResult]:
-    """The results of ``configs`` that the cache holds intact."""
+def _held(configs: Iterable[ExperimentConfig], directory: Path | None) -> set[ExperimentConfig]:
+    """The configurations in ``configs`` whose results the cache holds intact."""
     if directory is None:
-        return {}
-    found = {config: load(cache_path(config, directory), config) for config in configs}
-    return {config: result for config, result in found.items() if result is not None}
+        return set()
+    return {config for config in configs if holds(cache_path(config, directory), config)}
 
 
 @contextlib.contextmanager
 def _computing(
-    directory: Path | None,
-    done: dict[ExperimentConfig, ExperimentResult],
-    configs: list[ExperimentConfig],
+    directory: Path | None, cached: set[ExperimentConfig], configs: list[ExperimentConfig]
 ) -> Iterator[None]:
-    """Hold the run lock while anything is missing; ``done`` gains what another run stored
-    while this one waited for the lock."""
-    if directory is None or len(done) == len(configs):
+    """Hold the run lock while anything is missing; ``cached`` gains what another run
+    stored while this one waited for the lock."""
+    if directory is None or len(cached) == len(configs):
         yield
         return
     with run_lock(directory):
-        done |= _cached((c for c in configs if c not in done), directory)
+        cached |= _held((c for c in configs if c not in cached), directory)
         yield
 
 
