@@ -4,7 +4,9 @@ A result is stored in ``<cache_dir>/<library key>/<config key>.rnnexp``: magic b
 SHA-256 of the payload, and the payload, an ``.npz`` of the history, the parameters and a
 JSON record of the rest.  A reader treats a file that is truncated, corrupt or for another
 configuration as missing.  A lock file beside each result lets one process compute it while
-any other that wants it waits.
+any other that wants it waits; a run of many configurations holds one lock for the whole
+folder (``run.lock``) instead.  The locks are ``flock`` locks, which the system releases
+when their process dies, so a killed run leaves none held.
 """
 
 from __future__ import annotations
