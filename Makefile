@@ -33,7 +33,7 @@ LATEXMKOPTS ?= -pdfxe -interaction=nonstopmode -halt-on-error -file-line-error
 # missing TeX is an error, not a skip).
 WITH_PDF := $(or $(CI),$(shell command -v xelatex >/dev/null && command -v latexmk >/dev/null && echo yes))
 
-.PHONY: html $(HTML_TARGETS) site test test-fast lint bench live clean constraints
+.PHONY: html $(HTML_TARGETS) experiments site test test-fast lint bench live clean constraints
 .PHONY: pdf $(PDF_TARGETS) handouts check-tex missing-tex
 
 $(STAMP): pyproject.toml constraints.txt
@@ -45,11 +45,19 @@ $(STAMP): pyproject.toml constraints.txt
 html: $(HTML_TARGETS)
 	$(MAKE) --no-print-directory site
 
+## experiments: compute the chapter's training runs that the cache misses, with a progress bar
+# The build reads them from the same cache (rnngrad_book.execution's default, unless
+# RNNGRAD_EXPERIMENT_CACHE names another), so a cold build shows its progress here instead of
+# in one silent cell; when all are cached this takes a fraction of a second.
+EXPERIMENT_CACHE := $(or $(RNNGRAD_EXPERIMENT_CACHE),_build/experiments)
+experiments: $(STAMP)
+	$(BIN)/python -m rnngrad.experiments run --jobs 2 --cache-dir $(EXPERIMENT_CACHE)
+
 # Static pattern rule: html-en and html-ru are real, phony targets (a bare pattern rule
 # listed in .PHONY would silently build nothing). Built into the previous output, so that
 # Sphinx writes only the pages that changed; rnngrad_book.freshness removes the pages whose
 # source is gone (tests/test_book_stale_pages.py).
-$(HTML_TARGETS): html-%: $(STAMP)
+$(HTML_TARGETS): html-%: $(STAMP) experiments
 	$(BIN)/sphinx-build -b html -c . -D language=$* -d _build/$*/doctrees $(SPHINXOPTS) book/$* _build/$*/html
 
 site:

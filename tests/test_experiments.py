@@ -243,14 +243,14 @@ def test_run_many_keeps_the_order_and_computes_duplicates_once(
 ) -> None:
     configs = [dataclasses.replace(TINY, seed=s) for s in (2, 0, 2)]
     run(configs[1], tmp_path)
-    results = run_many(configs, tmp_path, processes=1)
+    results = run_many(configs, tmp_path, jobs=1)
     assert [r.config for r in results] == configs
     assert computed == [configs[1], configs[0]]
 
 
 def test_run_many_in_processes_matches_one_process(tmp_path: Path) -> None:
     configs = [dataclasses.replace(TINY, seed=s, model=m) for s in (0, 1) for m in ("rnn", "gru")]
-    parallel = run_many(configs, tmp_path / "parallel", processes=2)
+    parallel = run_many(configs, tmp_path / "parallel", jobs=2)
     for config, result in zip(configs, parallel, strict=True):
         assert ex.cache_path(config, tmp_path / "parallel").is_file()
         same(result, run(config))

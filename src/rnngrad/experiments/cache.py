@@ -4,7 +4,9 @@ A result is stored in ``<cache_dir>/<library key>/<config key>.rnnexp``: magic b
 SHA-256 of the payload, and the payload, an ``.npz`` of the history, the parameters and a
 JSON record of the rest.  A reader treats a file that is truncated, corrupt or for another
 configuration as missing.  A lock file beside each result lets one process compute it while
-any other that wants it waits.
+any other that wants it waits; a run of many configurations holds one lock for the whole
+folder (``run.lock``) instead.  The locks are ``flock`` locks, which the system releases
+when their process dies, so a killed run leaves none held.
 """
 
 from __future__ import annotations
@@ -15,11 +17,15 @@ import hashlib
 import io
 import json
 import os
+import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from filelock import FileLock
+from numpy.lib.npyio import NpzFile
 
 from ..provenance import source_hash
 from ..train import History
@@ -30,14 +36,44 @@ from .result import ExperimentResult
 CACHE_ENV = "RNNGRAD_EXPERIMENT_CACHE"
 
 _MAGIC = b"RNNGEXP1"  # the first bytes of a cache file, then the SHA-256 of the rest
+_LIBRARY_KEY = re.compile("[0-9a-f]{16}")
 
 
 def cache_path(config: ExperimentConfig, cache_dir: str | os.PathLike[str]) -> Path:
     """Return the file under ``cache_dir`` that holds (or will hold) the result of ``config``."""
     check_config(config)
+    return library_dir(cache_dir) / f"{config.key()[:32]}.rnnexp"
+
+
+def library_dir(cache_dir: str | os.PathLike[str]) -> Path:
+    """Return the folder of ``cache_dir`` that holds the results of this library's code."""
     # The library key covers the code that computes a result: the runner and all it imports.
-    library = source_hash("experiments.runner")[:16]
-    return Path(cache_dir) / library / f"{config.key()[:32]}.rnnexp"
+    return Path(cache_dir) / source_hash("experiments.runner")[:16]
+
+
+def library_dirs(cache_dir: str | os.PathLike[str]) -> list[Path]:
+    """Return the folders of ``cache_dir`` named like a library key: this library's and older."""
+    root = Path(cache_dir)
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and _LIBRARY_KEY.fullmatch(p.name))
+
+
+def check_writable(cache_dir: Path) -> None:
+    """Raise an OSError naming ``cache_dir`` unless a result can be stored in it.
+
+    Called before any training starts, so that a wrong path fails at once and not after the
+    first result is computed.
+    """
+    try:
+        folder = library_dir(cache_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise OSError(
+            exc.errno, f"cache_dir {str(cache_dir)!r} cannot be written: {exc.strerror}"
+        ) from exc
 
 
 def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None) -> Path | None:
@@ -60,22 +96,46 @@ def lock(path: Path) -> FileLock:
     return FileLock(path.with_name(path.name + ".lock"))
 
 
+def run_lock(cache_dir: Path) -> FileLock:
+    """Return the lock a run of many configurations holds while it computes into ``cache_dir``.
+
+    Its results are stored by the process that holds it, one by one as they come; a second
+    run that wants some of them meanwhile (the other edition's build) waits, then reads them
+    instead of computing them again.
+    """
+    folder = library_dir(cache_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    return FileLock(folder / "run.lock")
+
+
 def load(path: Path, config: ExperimentConfig) -> ExperimentResult | None:
     """Return the result stored at ``path`` if it is intact and computed for ``config``."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    return _decode(data, config)
+    with _archive(path, config) as opened:
+        return None if opened is None else _decode(*opened, config)
+
+
+def holds(path: Path, config: ExperimentConfig) -> bool:
+    """Return whether ``path`` holds the intact result of ``config``.
+
+    It checks what :func:`load` checks (checksum and configuration) without decoding the
+    arrays: a warm run that only makes sure everything is cached reads no more than that.
+    """
+    with _archive(path, config) as opened:
+        return opened is not None
 
 
 def store(path: Path, result: ExperimentResult) -> None:
-    """Write atomically: a temporary file in the same directory, then a rename."""
+    """Write atomically: a temporary file in the same directory, then a rename.
+
+    An interruption (an exception, Ctrl-C) removes the temporary file; only a process killed
+    between the two steps leaves one, which no reader opens and ``clear`` removes.
+    """
+    data = _encode(result)  # before the file exists: a kill while encoding leaves nothing
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as file:
-            file.write(_encode(result))
+            file.write(data)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -102,17 +162,27 @@ def _encode(result: ExperimentResult) -> bytes:
     return _MAGIC + hashlib.sha256(payload).digest() + payload
 
 
-def _decode(data: bytes, config: ExperimentConfig) -> ExperimentResult | None:
-    """The result in ``data`` if it is intact and computed for ``config``; else None."""
+@contextlib.contextmanager
+def _archive(path: Path, config: ExperimentConfig) -> Iterator[tuple[NpzFile, Any] | None]:
+    """The open .npz of ``path`` and its record, if the file is intact and was computed for
+    ``config``; else None."""
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):  # the latter: cache_dir under a file
+        data = b""
     head = len(_MAGIC)
     payload = data[head + 32 :]
     if data[:head] != _MAGIC or data[head : head + 32] != hashlib.sha256(payload).digest():
-        return None
+        yield None
+        return
     with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
-        arrays = {name: npz[name] for name in npz.files}
-    meta = json.loads(str(arrays.pop("meta")))
-    if meta["config"] != dataclasses.asdict(config):
-        return None
+        meta = json.loads(str(npz["meta"]))
+        yield (npz, meta) if meta["config"] == dataclasses.asdict(config) else None
+
+
+def _decode(npz: NpzFile, meta: Any, config: ExperimentConfig) -> ExperimentResult:
+    """The result of ``config`` in an archive that :func:`_archive` opened for it."""
+    arrays = {name: npz[name] for name in npz.files if name != "meta"}
     history = History(
         **{k.removeprefix("history."): v for k, v in arrays.items() if k.startswith("history.")},
         solved_step=meta["solved_step"],

@@ -92,7 +92,7 @@ class ExperimentConfig:
         init = INITS[self.model][0] if self.init is None else self.init
         # Canonical values, so that equal settings give equal configs (and cache keys).
         values: dict[str, object] = {
-            "init": check_choice("init", init, INITS[self.model]),
+            "init": check_choice(f"init of model {self.model!r}", init, INITS[self.model]),
             "n_h": check_int("n_h", self.n_h, minimum=1),
             "lr": check_real("lr", self.lr, positive=True),
             "momentum": check_fraction("momentum", self.momentum),
@@ -108,7 +108,10 @@ class ExperimentConfig:
         for name, value in values.items():
             object.__setattr__(self, name, value)
         object.__setattr__(self, "lag", check_int("lag", self.lag, minimum=1))
-        self.make_task()  # the task checks the lag against its own minimum
+        try:
+            self.make_task()  # the task checks the lag against its own minimum
+        except ValueError as exc:  # which names the task's argument, not this field
+            raise ValueError(f"lag too short for task {self.task!r}: {exc}") from None
 
     def initial_model(self) -> Model:
         """Return the model as it is before training (the same for every run of this config)."""

@@ -1,22 +1,38 @@
-"""Running configurations: one at a time, or many in parallel processes, through the cache."""
+"""Running configurations: one at a time, or many through an executor, via the cache."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
+import signal
+import sys
 import time
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
-from .._validate import check_int
+from .._validate import check_instance, check_int
 from ..train import train
-from .cache import cache_path, load, lock, resolve_cache_dir, store
+from .cache import (
+    cache_path,
+    check_writable,
+    holds,
+    load,
+    lock,
+    resolve_cache_dir,
+    run_lock,
+    store,
+)
 from .config import ExperimentConfig, check_config, seed_sequences
 from .result import ExperimentResult
+
+#: A group of configurations computed together by one call of :func:`compute_group`.
+Group = tuple[ExperimentConfig, ...]
 
 
 def compute(config: ExperimentConfig) -> ExperimentResult:
@@ -66,6 +82,8 @@ def run(
     ------
     TypeError
         If ``config`` is not an ExperimentConfig or ``cache_dir`` is not a path.
+    OSError
+        If ``cache_dir`` cannot be written and the result is missing from it.
     """
     return _run_one(check_config(config), resolve_cache_dir(cache_dir))
 
@@ -74,35 +92,95 @@ def _run_one(config: ExperimentConfig, directory: Path | None) -> ExperimentResu
     if directory is None:
         return compute(config)
     path = cache_path(config, directory)
-    with lock(path):
-        result = load(path, config)
-        if result is None:
-            result = compute(config)
-            store(path, result)
+    result = load(path, config)  # a cache that holds it serves it, even a read-only one
+    if result is None:
+        check_writable(directory)
+        with lock(path):
+            result = load(path, config)  # computed by another process while this one waited
+            if result is None:
+                result = compute(config)
+                store(path, result)
     return result
+
+
+def compute_group(group: Group) -> list[ExperimentResult]:
+    """Compute the results of one group of configurations, without the cache.
+
+    The unit of work :func:`run_many` hands to an executor: a module-level function of the
+    configurations alone, so that a process pool or a distributed executor can send it by
+    name, and nothing in it touches the disk (a remote worker has no access to the cache).
+
+    Parameters
+    ----------
+    group : tuple of ExperimentConfig
+        Distinct configurations, as :func:`plan` groups them.
+
+    Returns
+    -------
+    list of ExperimentResult
+        One per configuration, in the order of ``group``; each equal (but for the wall
+        time) to what :func:`compute` gives for it.
+    """
+    return [compute(config) for config in group]
+
+
+def plan(missing: Collection[ExperimentConfig]) -> list[Group]:
+    """Split the configurations to compute into the groups :func:`compute_group` takes.
+
+    Parameters
+    ----------
+    missing : collection of ExperimentConfig
+        Distinct configurations.
+
+    Returns
+    -------
+    list of tuple of ExperimentConfig
+        Non-empty groups, together holding each configuration once, in the order to submit
+        them: the costliest first, so that no long run starts last while the other workers
+        are idle.  Today each group holds one configuration.
+    """
+    return [(config,) for config in sorted(missing, key=_cost, reverse=True)]
 
 
 def run_many(
     configs: Sequence[ExperimentConfig],
     cache_dir: str | os.PathLike[str] | None = None,
     *,
-    processes: int = 2,
+    executor: Executor | None = None,
+    jobs: int = 2,
+    progress: bool = False,
+    processes: int | None = None,
 ) -> list[ExperimentResult]:
-    """Run several configurations, the ones missing from the cache in parallel processes.
+    """Run several configurations: those missing from the cache through an executor.
 
-    Cached results are read in this process; the others are computed by up to
-    ``processes`` worker processes (started fresh, with single-threaded BLAS, since
-    small matrices gain nothing from more threads and the workers share the cores), longest
-    first.  Each worker stores its result as soon as it is done.
+    Cached results are read in this process.  The others are grouped by ``plan`` and
+    each group is computed by ``compute_group`` (both in ``rnngrad.experiments.runner``)
+    on ``executor``; this process stores each result in the cache as soon as its group
+    returns, so an interrupted run loses only the groups in flight, and the next run
+    computes only what is missing.  While it computes, the run holds the cache's run lock:
+    another run into the same cache waits for it, then reads what it stored.
 
     Parameters
     ----------
     configs : sequence of ExperimentConfig
         What to run; duplicates are computed once.
     cache_dir : path, optional
-        As for :func:`run`.
-    processes : int
-        The number of worker processes, ≥ 1; 1 computes in this process.
+        As for :func:`run`.  It must be writable if anything is missing from it (checked
+        before any training starts).
+    executor : concurrent.futures.Executor, optional
+        Where to compute, e.g. ``dask.distributed.Client().get_executor()``; it is used and
+        left running.  None: a pool of ``jobs`` fresh processes (spawned, with
+        single-threaded BLAS, since small matrices gain nothing from more threads and the
+        workers share the cores), shut down at the end.
+    jobs : int
+        The number of worker processes when ``executor`` is None, ≥ 1; 1 computes in this
+        process.
+    progress : bool
+        Show a progress bar on stderr counting runs (cached ones at once): done, remaining
+        and the estimated time.  False writes nothing at all.
+    processes : int, optional
+        The former name of ``jobs``, still used by ``benchmarks/bench_experiments.py``;
+        if given, it replaces ``jobs``.
 
     Returns
     -------
@@ -112,31 +190,226 @@ def run_many(
     Raises
     ------
     TypeError, ValueError
-        If an entry is not an ExperimentConfig, or ``processes`` is not an integer ≥ 1.
+        If an entry is not an ExperimentConfig, ``executor`` is not an Executor, or
+        ``jobs`` is not an integer ≥ 1.
+    OSError
+        If ``cache_dir`` cannot be written and a result is missing from it.
+    RuntimeError
+        If a group fails (its exception, or a worker that died, is chained); the message
+        names a configuration of the group.  The results stored before stay in the cache.
     """
+    wanted = _check_configs(configs)
+    if processes is None:
+        workers = check_int("jobs", jobs, minimum=1)
+    else:
+        workers = check_int("processes", processes, minimum=1)
+    directory = resolve_cache_dir(cache_dir)
+    done = _complete(wanted, directory, executor, workers, progress)
+    if directory is not None:  # read what was cached (recomputed if damaged meanwhile)
+        done |= {c: _run_one(c, directory) for c in dict.fromkeys(wanted) if c not in done}
+    return [done[config] for config in wanted]
+
+
+def complete(
+    configs: Sequence[ExperimentConfig],
+    cache_dir: str | os.PathLike[str],
+    *,
+    executor: Executor | None = None,
+    jobs: int = 2,
+    progress: bool = False,
+) -> int:
+    """Compute what the cache misses of ``configs``, without reading what it holds.
+
+    :func:`run_many` without its return value: what ``make experiments`` needs, and fast
+    when everything is cached (each file's checksum and configuration are checked, its
+    arrays are not decoded).
+
+    Parameters
+    ----------
+    configs : sequence of ExperimentConfig
+        What to make sure the cache holds.
+    cache_dir : path
+        The cache directory.
+    executor, jobs, progress
+        As for :func:`run_many`.
+
+    Returns
+    -------
+    int
+        The number of configurations computed.
+
+    Raises
+    ------
+    TypeError, ValueError, OSError, RuntimeError
+        As :func:`run_many` does.
+    """
+    wanted = _check_configs(configs)
+    if not isinstance(cache_dir, str | os.PathLike):
+        raise TypeError(f"cache_dir must be a path, got {type(cache_dir).__name__}")
+    directory = Path(cache_dir)
+    return len(_complete(wanted, directory, executor, check_int("jobs", jobs, minimum=1), progress))
+
+
+def _check_configs(configs: object) -> list[ExperimentConfig]:
     if isinstance(configs, ExperimentConfig) or not isinstance(configs, Sequence):
         raise TypeError(
             f"configs must be a sequence of ExperimentConfig, got {type(configs).__name__}"
         )
-    wanted = [check_config(c) for c in configs]
-    workers = check_int("processes", processes, minimum=1)
-    directory = resolve_cache_dir(cache_dir)
-    done: dict[ExperimentConfig, ExperimentResult] = {}
-    if directory is not None:
-        for config in wanted:
-            cached = load(cache_path(config, directory), config)
-            if cached is not None:
-                done[config] = cached
-    missing = sorted(set(wanted) - set(done), key=_cost, reverse=True)
-    if workers == 1 or len(missing) <= 1:
-        done |= {config: _run_one(config, directory) for config in missing}
+    return [check_config(c) for c in configs]
+
+
+def _complete(
+    wanted: list[ExperimentConfig],
+    directory: Path | None,
+    executor: Executor | None,
+    workers: int,
+    progress: bool,
+) -> dict[ExperimentConfig, ExperimentResult]:
+    """Compute and store what ``directory`` misses of ``wanted``; return what was computed."""
+    if executor is not None:
+        check_instance("executor", executor, Executor, "a concurrent.futures.Executor")
+    distinct = list(dict.fromkeys(wanted))
+    cached = _held(distinct, directory)
+    if directory is not None and len(cached) < len(distinct):
+        check_writable(directory)
+    computed: dict[ExperimentConfig, ExperimentResult] = {}
+    with tqdm(
+        total=len(distinct), initial=len(cached), unit="run", desc="experiments",
+        postfix=f"{len(cached)} cached", file=sys.stderr, disable=not progress,
+        dynamic_ncols=True,
+    ) as bar, _computing(directory, cached, distinct):  # fmt: skip
+        bar.update(len(cached) - bar.n)  # what another run stored while this one waited
+        groups = plan([c for c in distinct if c not in cached])
+        for group, results in _computed(groups, executor, workers):
+            for config, result in zip(group, results, strict=True):
+                if result.config != config:
+                    raise RuntimeError(
+                        "compute_group returned a result for another configuration than "
+                        + describe(config)
+                    )
+                if directory is not None:
+                    store(cache_path(config, directory), result)
+                computed[config] = result
+            bar.update(len(group))
+    return computed
+
+
+def describe(config: ExperimentConfig) -> str:
+    """Name a configuration in one line: its model, task, lag and seed, and any other field
+    that differs from the default."""
+    defaults = ExperimentConfig(task=config.task, model=config.model)
+    others = [
+        f"{field.name}={getattr(config, field.name)!r}"
+        for field in dataclasses.fields(config)
+        if field.name not in {"task", "lag", "model", "seed"}
+        and getattr(config, field.name) != getattr(defaults, field.name)
+    ]
+    return ", ".join([f"{config.model} on {config.task}", f"lag {config.lag}",
+                      f"seed {config.seed}", *others])  # fmt: skip
+
+
+def _held(configs: Iterable[ExperimentConfig], directory: Path | None) -> set[ExperimentConfig]:
+    """The configurations in ``configs`` whose results the cache holds intact."""
+    if directory is None:
+        return set()
+    return {config for config in configs if holds(cache_path(config, directory), config)}
+
+
+@contextlib.contextmanager
+def _computing(
+    directory: Path | None, cached: set[ExperimentConfig], configs: list[ExperimentConfig]
+) -> Iterator[None]:
+    """Hold the run lock while anything is missing; ``cached`` gains what another run
+    stored while this one waited for the lock."""
+    if directory is None or len(cached) == len(configs):
+        yield
+        return
+    with run_lock(directory):
+        cached |= _held((c for c in configs if c not in cached), directory)
+        yield
+
+
+def _computed(
+    groups: list[Group], executor: Executor | None, workers: int
+) -> Iterator[tuple[Group, list[ExperimentResult]]]:
+    """Yield each group with its results as it is done (in this process, in order)."""
+    if executor is not None:
+        yield from _as_done(_submit(executor, groups))
+    elif workers == 1 or len(groups) <= 1:
+        for group in groups:
+            try:
+                results = compute_group(group)
+            except Exception as exc:
+                raise _failed(group, exc) from exc
+            yield group, results
     else:
-        with _single_threaded_blas(), ProcessPoolExecutor(
-            max_workers=min(workers, len(missing)), mp_context=get_context("spawn")
-        ) as pool:  # fmt: skip
-            futures = {config: pool.submit(_run_one, config, directory) for config in missing}
-            done |= {config: future.result() for config, future in futures.items()}
-    return [done[config] for config in wanted]
+        # The variables must be set while the pool spawns its workers, which it does on submit.
+        with _single_threaded_blas():
+            pool = ProcessPoolExecutor(
+                max_workers=min(workers, len(groups)),
+                mp_context=get_context("spawn"),
+                initializer=_end_on_ctrl_c,
+            )
+            futures = _submit(pool, groups)
+        try:
+            yield from _as_done(futures)
+        finally:
+            # After a failure or Ctrl-C: start nothing more, wait only for the groups running.
+            pool.shutdown(cancel_futures=True)
+
+
+def _end_on_ctrl_c() -> None:
+    """Make Ctrl-C end a pool worker at once.
+
+    The terminal sends SIGINT to the workers too.  As a KeyboardInterrupt it would only end
+    the worker's current run, and the worker would start the next one it had queued while
+    the interrupted parent waits for it to finish.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _submit(executor: Executor, groups: list[Group]) -> dict[Future[list[ExperimentResult]], Group]:
+    return {executor.submit(compute_group, group): group for group in groups}
+
+
+def _as_done(
+    futures: dict[Future[list[ExperimentResult]], Group],
+) -> Iterator[tuple[Group, list[ExperimentResult]]]:
+    """Yield each group with its results as it finishes; after the first failure, cancel
+    the groups not started, yield the others that still finish, then raise it.  Whatever
+    ends the iteration early (Ctrl-C, an error in the caller) cancels the groups not started.
+    """
+    failure: tuple[Group, BaseException] | None = None
+    try:
+        for future in as_completed(futures):
+            if future.cancelled():
+                continue
+            group, error = futures[future], future.exception()
+            if error is None:
+                yield group, future.result()
+            elif failure is None:
+                failure = group, error
+                _cancel(futures)
+    finally:
+        _cancel(futures)
+    if failure is not None:
+        group, error = failure
+        if not isinstance(error, Exception):  # a KeyboardInterrupt in a worker, say
+            raise error
+        raise _failed(group, error) from error
+
+
+def _cancel(futures: Iterable[Future[list[ExperimentResult]]]) -> None:
+    for future in futures:
+        future.cancel()
+
+
+def _failed(group: Group, error: Exception) -> RuntimeError:
+    """The error a caller sees: which run failed, and how."""
+    more = f" (and {len(group) - 1} more of its group)" if len(group) > 1 else ""
+    return RuntimeError(
+        f"the run of {describe(group[0])}{more} failed: {type(error).__name__}: {error}"
+    )
 
 
 def _cost(config: ExperimentConfig) -> tuple[int, str]:
