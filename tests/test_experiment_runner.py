@@ -19,6 +19,7 @@ from test_experiments import TINY, same
 
 import rnngrad.experiments as ex
 from rnngrad.experiments import ExperimentConfig, ExperimentResult, cache, cli, run_many, runner
+from rnngrad.experiments.runner import Group
 
 # Four tiny runs of two costs; the cheapest, POISON, comes last in the plan.
 CONFIGS = [
@@ -32,13 +33,13 @@ POISON = CONFIGS[-1]
 def computed(monkeypatch: pytest.MonkeyPatch) -> list[ExperimentConfig]:
     """The configs computed in this process (not read from the cache), in order."""
     calls: list[ExperimentConfig] = []
-    compute = runner.compute
+    train_together = runner._train_together
 
-    def counting(config: ExperimentConfig) -> ExperimentResult:
-        calls.append(config)
-        return compute(config)
+    def counting(group: Group) -> list[ExperimentResult]:
+        calls.extend(group)
+        return train_together(group)
 
-    monkeypatch.setattr(runner, "compute", counting)
+    monkeypatch.setattr(runner, "_train_together", counting)
     monkeypatch.delenv(cache.CACHE_ENV, raising=False)
     return calls
 
@@ -57,15 +58,15 @@ def stored(configs: list[ExperimentConfig], directory: Path) -> list[ExperimentC
 def fail_on(
     monkeypatch: pytest.MonkeyPatch, victim: ExperimentConfig, error: BaseException
 ) -> None:
-    """Make the computation of ``victim`` (in this process) raise ``error``."""
-    compute = runner.compute
+    """Make the computation of ``victim``'s group (in this process) raise ``error``."""
+    train_together = runner._train_together
 
-    def failing(config: ExperimentConfig) -> ExperimentResult:
-        if config == victim:
+    def failing(group: Group) -> list[ExperimentResult]:
+        if victim in group:
             raise error
-        return compute(config)
+        return train_together(group)
 
-    monkeypatch.setattr(runner, "compute", failing)
+    monkeypatch.setattr(runner, "_train_together", failing)
 
 
 # ---------------------------------------------------------------- groups and executors
@@ -99,13 +100,13 @@ def test_the_former_name_of_jobs_still_works(
 def test_two_runs_into_one_cache_at_once_compute_each_config_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, computed: list[ExperimentConfig]
 ) -> None:
-    counting = runner.compute
+    counting = runner._train_together
 
-    def slow(config: ExperimentConfig) -> ExperimentResult:
+    def slow(group: Group) -> list[ExperimentResult]:
         time.sleep(0.2)  # long enough for the other run to ask meanwhile
-        return counting(config)
+        return counting(group)
 
-    monkeypatch.setattr(runner, "compute", slow)
+    monkeypatch.setattr(runner, "_train_together", slow)
     with ThreadPoolExecutor(2) as pool:
         runs = list(pool.map(lambda _: run_many(CONFIGS[:2], tmp_path, jobs=1), range(2)))
     assert sorted(computed, key=CONFIGS.index) == CONFIGS[:2]
@@ -184,13 +185,13 @@ def test_a_failed_run_is_named_and_the_results_before_it_stay(
 def test_ctrl_c_leaves_whole_entries_and_the_next_run_computes_only_the_rest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, computed: list[ExperimentConfig]
 ) -> None:
-    counting = runner.compute
+    counting = runner._train_together
     fail_on(monkeypatch, CONFIGS[2], KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
         run_many(CONFIGS, tmp_path, jobs=1)
     kept = stored(CONFIGS, tmp_path)
     assert kept == CONFIGS[:2]
-    monkeypatch.setattr(runner, "compute", counting)
+    monkeypatch.setattr(runner, "_train_together", counting)
     computed.clear()
     run_many(CONFIGS, tmp_path, jobs=1)
     assert computed == CONFIGS[2:]
@@ -213,14 +214,14 @@ def test_ctrl_c_while_storing_leaves_no_file(
 
 def kill_on_poison() -> None:
     """A pool worker's initializer: the worker kills itself (SIGKILL) when it starts POISON."""
-    compute = runner.compute
+    train_together = runner._train_together
 
-    def deadly(config: ExperimentConfig) -> ExperimentResult:
-        if config == POISON:
+    def deadly(group: Group) -> list[ExperimentResult]:
+        if POISON in group:
             os.kill(os.getpid(), signal.SIGKILL)
-        return compute(config)
+        return train_together(group)
 
-    runner.compute = deadly
+    runner._train_together = deadly
 
 
 def test_a_killed_worker_leaves_whole_entries_and_the_next_run_computes_only_the_rest(
@@ -371,8 +372,8 @@ def test_a_failure_exits_1_with_one_line_naming_it(
     status, _, err = command(capsys, "--jobs", "1", "--cache-dir", str(tmp_path))
     assert status == 1
     assert err.splitlines()[-1].startswith(
-        "python -m rnngrad.experiments: the run of gru on adding, lag 5, seed 0"
-    )
+        "python -m rnngrad.experiments: the run of gru on adding, lag 5, seed "
+    )  # CONFIGS[0] trains in one group with CONFIGS[1]: either may name the group
 
 
 def test_the_module_runs_as_a_command(tmp_path: Path) -> None:

@@ -44,13 +44,13 @@ def same(a: ExperimentResult, b: ExperimentResult) -> None:
 def computed(monkeypatch: pytest.MonkeyPatch) -> list[ExperimentConfig]:
     """The configs actually computed (not read from the cache), in order."""
     calls: list[ExperimentConfig] = []
-    compute = runner.compute
+    train_together = runner._train_together
 
-    def counting(config: ExperimentConfig) -> ExperimentResult:
-        calls.append(config)
-        return compute(config)
+    def counting(group: tuple[ExperimentConfig, ...]) -> list[ExperimentResult]:
+        calls.extend(group)
+        return train_together(group)
 
-    monkeypatch.setattr(runner, "compute", counting)
+    monkeypatch.setattr(runner, "_train_together", counting)
     monkeypatch.delenv(cache.CACHE_ENV, raising=False)
     return calls
 

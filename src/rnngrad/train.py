@@ -150,7 +150,8 @@ def train(
     then a fresh minibatch for every step.  Each step computes E_T and its gradient by
     BPTT, records the gradient's global norm, clips it to ``clip`` (Pascanu et al. 2013)
     and lets the optimiser update the model.  The model is evaluated on the held-out set
-    before training, every ``eval_every`` steps and after the last step.  Training stops
+    before training, every ``eval_every`` steps and after the last step.  The data are
+    cast to the model's dtype, so a float32 model trains in float32.  Training stops
     early when the loss or the gradient becomes NaN or inf (recorded as ``diverged``) and,
     with ``stop_when_solved``, at the first evaluation that counts as solved.
 
@@ -319,8 +320,10 @@ class _Run:
 
     def _step(self) -> None:
         batches = [self.task.sample(self.size, self.gens[k]) for k in self.active]
-        x = np.stack([b.x for b in batches], axis=1)  # (T, K, B, n_in): time first
+        x = self._inputs([b.x for b in batches])
         y = np.stack([b.y for b in batches])
+        if y.dtype.kind == "f":
+            y = y.astype(x.dtype)
         losses, grads = _loss_and_gradients(self.template._stacked(self.params), x, y)
         params = {name: grads[name] for name in self.params}
         norms = np.array([global_norm_of(g[row] for g in params.values()) for row in self.rows()])
@@ -345,7 +348,7 @@ class _Run:
     def _evaluate(self, step: int) -> None:
         logs = [self.logs[k] for k in self.active]
         layer = self.template._stacked(self.params)
-        x = np.stack([log.held_out.x for log in logs], axis=1)
+        x = self._inputs([log.held_out.x for log in logs])
         hs, _ = layer._forward(x, None)
         V, c = layer._cast(x.dtype, "V", "c")
         outputs = head_outputs(layer.head or "", V, c, hs[-1])
@@ -354,6 +357,10 @@ class _Run:
         ]
         if self.stop and any(solved):
             self._finish([row for row, done in enumerate(solved) if not done], diverged=False)
+
+    def _inputs(self, xs: list[FloatArray]) -> FloatArray:
+        """The networks' inputs stacked time first, (T, K, B, n_in), in the models' dtype."""
+        return np.stack(xs, axis=1).astype(self.template.dtype, copy=False)
 
     def _model(self, row: int) -> Model:
         return dataclasses.replace(self.template, **{n: p[row] for n, p in self.params.items()})

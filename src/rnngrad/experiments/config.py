@@ -18,6 +18,7 @@ from .models import INITS, MODELS, make_model
 # Documented where the package exports them (__init__.py).
 TASKS = ("adding", "adding-hochreiter", "agreement")
 OPTIMIZERS = ("adam", "sgd")
+DTYPES = ("float32", "float64")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class ExperimentConfig:
     gate_bias : float
         The initial bias of the LSTM's forget gate or the GRU's update gate (see
         :func:`make_model`).
+    dtype : {"float32", "float64"}
+        The precision of the model and of its training (the data are cast to it).
 
     Raises
     ------
@@ -84,6 +87,7 @@ class ExperimentConfig:
     seed: int = 0
     radius: float = 1.0
     gate_bias: float = 1.0
+    dtype: str = "float64"
 
     def __post_init__(self) -> None:
         check_choice("task", self.task, TASKS)
@@ -104,6 +108,7 @@ class ExperimentConfig:
             "seed": check_int("seed", self.seed, minimum=0),
             "radius": check_real("radius", self.radius, positive=True),
             "gate_bias": check_real("gate_bias", self.gate_bias),
+            "dtype": check_choice("dtype", self.dtype, DTYPES),
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
@@ -118,7 +123,7 @@ class ExperimentConfig:
         task = self.make_task()
         return make_model(
             self.model, task.n_in, self.n_h, task.n_out, head=task.head, init=self.init,
-            radius=self.radius, gate_bias=self.gate_bias,
+            radius=self.radius, gate_bias=self.gate_bias, dtype=self.dtype,
             rng=np.random.default_rng(seed_sequences(self.seed)[0]),
         )  # fmt: skip
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .._validate import RngLike, as_generator, check_choice, check_real
+from .._validate import RngLike, as_generator, check_choice, check_real, float_dtype
 from ..gru import GRU
 from ..lstm import LSTM
 from ..rnn import RNN
@@ -35,6 +35,7 @@ def make_model(
     radius: float = 1.0,
     gate_bias: float = 1.0,
     rng: RngLike = None,
+    dtype: str = "float64",
 ) -> Model:
     """Return a freshly initialised model of one of the four kinds the chapter compares.
 
@@ -76,6 +77,9 @@ def make_model(
         Initial bias of the LSTM's forget gate or the GRU's update gate.
     rng : numpy.random.Generator, int or None
         Random source or seed; None means seed 0.
+    dtype : {"float64", "float32"}
+        The parameters' dtype; the values are drawn in float64 and rounded, so that the
+        two precisions start from the same network.
 
     Returns
     -------
@@ -87,6 +91,17 @@ def make_model(
         If a name is unknown, ``init`` does not fit ``kind``, or a number is out of range.
     """
     check_choice("kind", kind, MODELS)
+    precision = float_dtype(dtype)
+    model = _draw(kind, n_in, n_h, n_out, head, init, radius, gate_bias, rng)
+    rounded = {name: value.astype(precision) for name, value in model.parameters().items()}
+    return dataclasses.replace(model, **rounded)
+
+
+def _draw(
+    kind: str, n_in: int, n_h: int, n_out: int, head: str, init: str | None, radius: float,
+    gate_bias: float, rng: RngLike,
+) -> Model:  # fmt: skip
+    """The model of :func:`make_model` in float64."""
     recurrent = check_choice("init", INITS[kind][0] if init is None else init, INITS[kind])
     scale = check_real("radius", radius, positive=True)
     bias = check_real("gate_bias", gate_bias)

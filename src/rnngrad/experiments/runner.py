@@ -17,7 +17,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .._validate import check_instance, check_int
-from ..train import train
+from ..train import train_many
 from .cache import (
     cache_path,
     check_writable,
@@ -37,28 +37,8 @@ Group = tuple[ExperimentConfig, ...]
 
 def compute(config: ExperimentConfig) -> ExperimentResult:
     """Train as configured, without the cache; separate seeds for initialisation and data."""
-    start = time.perf_counter()
-    task = config.make_task()
-    data_seed = seed_sequences(config.seed)[1]
-    trained, history = train(
-        config.initial_model(),
-        task,
-        config.make_optimizer(),
-        steps=config.steps,
-        batch=config.batch,
-        clip=config.clip,
-        eval_every=config.eval_every,
-        eval_batch=config.eval_batch,
-        rng=np.random.default_rng(data_seed),
-    )
-    return ExperimentResult(
-        config=config,
-        history=history,
-        parameters=trained.parameters(),
-        success=history.solved_step is not None,
-        final_metric=float(history.eval_metric[-1]),
-        seconds=time.perf_counter() - start,
-    )
+    (result,) = _train_together((check_config(config),))
+    return result
 
 
 def run(
@@ -109,23 +89,80 @@ def compute_group(group: Group) -> list[ExperimentResult]:
     The unit of work :func:`run_many` hands to an executor: a module-level function of the
     configurations alone, so that a process pool or a distributed executor can send it by
     name, and nothing in it touches the disk (a remote worker has no access to the cache).
+    The group's networks train together (:func:`~rnngrad.train.train_many`), each exactly
+    as it would alone.
 
     Parameters
     ----------
     group : tuple of ExperimentConfig
-        Distinct configurations, as :func:`plan` groups them.
+        Distinct configurations that :func:`plan` put together (they share
+        :func:`stack_key`).
 
     Returns
     -------
     list of ExperimentResult
-        One per configuration, in the order of ``group``; each equal (but for the wall
-        time) to what :func:`compute` gives for it.
+        One per configuration, in the order of ``group``; each equal, but for the wall time,
+        to what the configuration gives alone.  The wall time of each is the group's
+        divided by its size.
+
+    Raises
+    ------
+    ValueError
+        If the configurations do not share a stack key.
     """
-    return [compute(config) for config in group]
+    if any(stack_key(config) != stack_key(group[0]) for config in group):
+        raise ValueError("a group's configurations must share stack_key(); plan() groups them")
+    return _train_together(group)
+
+
+def _train_together(group: Group) -> list[ExperimentResult]:
+    first = group[0]
+    start = time.perf_counter()
+    trained = train_many(
+        [config.initial_model() for config in group],
+        first.make_task(),
+        [config.make_optimizer() for config in group],
+        steps=first.steps,
+        batch=first.batch,
+        clip=[config.clip for config in group],
+        eval_every=first.eval_every,
+        eval_batch=first.eval_batch,
+        rngs=[np.random.default_rng(seed_sequences(config.seed)[1]) for config in group],
+    )
+    seconds = (time.perf_counter() - start) / len(group)
+    return [
+        ExperimentResult(
+            config=config,
+            history=history,
+            parameters=model.parameters(),
+            success=history.solved_step is not None,
+            final_metric=float(history.eval_metric[-1]),
+            seconds=seconds,
+        )
+        for config, (model, history) in zip(group, trained, strict=True)
+    ]
+
+
+#: The most networks :func:`plan` puts in one group.
+GROUP_SIZE = 10
+
+
+def stack_key(config: ExperimentConfig) -> tuple[object, ...]:
+    """What configurations trained together must share: all but the seed and the settings
+    each network keeps for itself (initialisation, learning rate, momentum, clipping)."""
+    own = {"seed", "init", "radius", "gate_bias", "lr", "momentum", "clip"}
+    return tuple(
+        getattr(config, field.name) for field in dataclasses.fields(config) if field.name not in own
+    )
 
 
 def plan(missing: Collection[ExperimentConfig]) -> list[Group]:
     """Split the configurations to compute into the groups :func:`compute_group` takes.
+
+    Configurations with the same :func:`stack_key` train together, up to
+    :data:`GROUP_SIZE` at a time (more would gain little, since the cost per network
+    stops falling once numpy's overhead per call is shared, and would leave a worker idle
+    at the end).
 
     Parameters
     ----------
@@ -137,9 +174,21 @@ def plan(missing: Collection[ExperimentConfig]) -> list[Group]:
     list of tuple of ExperimentConfig
         Non-empty groups, together holding each configuration once, in the order to submit
         them: the costliest first, so that no long run starts last while the other workers
-        are idle.  Today each group holds one configuration.
+        are idle.
     """
-    return [(config,) for config in sorted(missing, key=_cost, reverse=True)]
+    stacks: dict[tuple[object, ...], list[ExperimentConfig]] = {}
+    for config in sorted(missing, key=_cost, reverse=True):
+        stacks.setdefault(stack_key(config), []).append(config)
+    groups = [
+        tuple(stack[i : i + GROUP_SIZE])
+        for stack in stacks.values()
+        for i in range(0, len(stack), GROUP_SIZE)
+    ]
+    return sorted(groups, key=_group_cost, reverse=True)
+
+
+def _group_cost(group: Group) -> tuple[int, str]:
+    return sum(_cost(config)[0] for config in group), _cost(group[0])[1]
 
 
 def run_many(
@@ -415,7 +464,8 @@ def _failed(group: Group, error: Exception) -> RuntimeError:
 def _cost(config: ExperimentConfig) -> tuple[int, str]:
     """A rough guess of the run time, for scheduling; the key breaks ties reproducibly."""
     gates = {"rnn": 1, "irnn": 1, "lstm": 4, "gru": 3}[config.model]
-    return config.steps * config.make_task().length * (gates + 1), config.key()
+    work = config.steps * config.make_task().length * (gates + 1) * config.n_h
+    return work, config.key()
 
 
 @contextlib.contextmanager
