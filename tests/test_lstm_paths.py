@@ -6,9 +6,11 @@ import dataclasses
 
 import numpy as np
 import pytest
+from plot_helpers import legend_texts
 from test_lstm import N_H, N_IN, N_OUT, B, initial_parts, make_lstm
 
-from rnngrad import jacobian_product, numerical_gradient, relative_error
+from rnngrad import jacobian_product, numerical_gradient, plots, relative_error
+from rnngrad.i18n import LANGUAGES, label
 from rnngrad.lstm import PATH_PARTS, CellGradientPaths
 
 T = 6
@@ -113,3 +115,45 @@ def test_float32_stays_float32(rng) -> None:
     paths = model32.cell_gradient_paths(x.astype(np.float32), y)
     assert paths.full.dtype == paths.carousel.dtype == paths.rest.dtype == np.float32
     assert paths.carousel_share().dtype == np.float64
+
+
+# --------------------------------------------------------------------- the figure
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_gradient_paths_draws_three_parts_per_network(rng, lang) -> None:
+    model, x, y, h0 = batch(rng)
+    untrained = model.cell_gradient_paths(x, y, h0)
+    other = dataclasses.replace(model, W=0.5 * model.W).cell_gradient_paths(x, y, h0)
+    fig = plots.gradient_paths({"before training": untrained, "after training": other}, lang=lang)
+    left, right = fig.axes
+    assert [left.get_title(), right.get_title()] == [
+        label("before training", lang),
+        label("after training", lang),
+    ]
+    assert left.get_yscale() == "log"
+    assert legend_texts(left) == [label(f"path {part}", lang) for part in PATH_PARTS]
+    assert [line.get_linestyle() for line in left.lines] == ["-", "--", ":"]
+    full, carousel, rest = (line.get_ydata() for line in right.lines)
+    norms = other.norms()
+    np.testing.assert_array_equal(full, norms["full"])
+    np.testing.assert_array_equal(carousel, norms["carousel"])
+    assert np.isnan(rest[-1])  # the rest is exactly 0 at k = T: no point on a log scale
+    np.testing.assert_array_equal(rest[:-1], norms["rest"][:-1])
+    assert list(left.lines[0].get_xdata()) == list(range(T + 1))
+    assert left.get_xlabel() == label("position k", lang)
+    assert left.get_ylabel() == label("cell gradient norm", lang)
+
+
+def test_gradient_paths_rejects_bad_arguments(rng) -> None:
+    model, x, y, h0 = batch(rng)
+    paths = model.cell_gradient_paths(x, y, h0)
+    with pytest.raises(ValueError, match="paths must hold at least one entry"):
+        plots.gradient_paths({})
+    with pytest.raises(ValueError, match=r"paths keys must be label keys .*'trained'"):
+        plots.gradient_paths({"trained": paths})
+    with pytest.raises(TypeError, match=r"paths\['after training'\] must be .*CellGradientPaths"):
+        plots.gradient_paths({"after training": paths.full})  # type: ignore[dict-item]
+    shorter = model.cell_gradient_paths(x[:3], y, h0)
+    with pytest.raises(ValueError, match=r"same length T \+ 1 >= 2, got \[4, 7\]"):
+        plots.gradient_paths({"before training": paths, "after training": shorter})
+    with pytest.raises(ValueError, match="lang must be one of"):
+        plots.gradient_paths({"after training": paths}, lang="de")
