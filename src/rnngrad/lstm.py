@@ -469,10 +469,13 @@ class LSTM(RecurrentLayer):
         h0 : (array_like, array_like), optional
             (h_0, c_0), each (n_h,); zeros if None.
         block : {"h", "c", "state", "carousel"}
-            ``"h"``: ‖∂h_t/∂h_k‖_2 (c_k held fixed; the quantity to plot against the RNN's
-            ‖∂s_t/∂s_k‖_2); ``"c"``: ‖∂c_t/∂c_k‖_2 (all paths); ``"state"``: the whole
-            2 n_h × 2 n_h product; ``"carousel"``: ‖Π_{j=k+1}^{t} diag(f_j)‖_2, the largest
-            product of forget gates.
+            ``"h"``: ‖∂h_t/∂h_k‖_2 (c_k held fixed); ``"c"``: ‖∂c_t/∂c_k‖_2 (h_k held
+            fixed; all paths); ``"state"``: the whole 2 n_h × 2 n_h product, the quantity to
+            set beside the RNN's and the GRU's ‖∂h_t/∂h_k‖_2, whose state is h alone (a block
+            leaves out the paths through the other half of the state);
+            ``"carousel"``: ‖Π_{j=k+1}^{t} diag(f_j)‖_2, the largest product of forget
+            gates, the norm of the part of the ``"c"`` and the ``"state"`` product that
+            stays in the cell.
 
         Returns
         -------
