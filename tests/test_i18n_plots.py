@@ -109,7 +109,7 @@ def test_every_figure_function_localizes_its_ticks() -> None:
         if inspect.isfunction(function := getattr(plots, name))
         and inspect.signature(function).return_annotation in (Figure, "Figure")
     ]
-    assert len(figures) == 15
+    assert len(figures) == 16
     bare = [name for name in figures if not hasattr(getattr(plots, name), "__wrapped__")]
     assert not bare, f"figure functions without @figure_function: {bare}"
 
@@ -242,19 +242,24 @@ def test_norms_by_lag_draws_one_labelled_line_per_network(lang: str) -> None:
     lstm = LSTM.random(2, 3, rng=0)
     curves = {
         "rnn tanh": RNN.random(2, 3, rng=0).jacobian_norms_by_lag(x, t=8),
-        "lstm": lstm.jacobian_norms_by_lag(x, 8),
-        "lstm 1997": LSTM.random(2, 3, forget_gate=False, rng=0).jacobian_norms_by_lag(x, 8),
-        "gru": GRU.random(2, 3, rng=0).jacobian_norms_by_lag(x, 8),
+        "lstm": lstm.jacobian_norms_by_lag(x, 8, block="state"),
         "carousel": lstm.jacobian_norms_by_lag(x, 8, block="carousel"),
+        "lstm 1997": LSTM.random(2, 3, forget_gate=False, rng=0).jacobian_norms_by_lag(
+            x, 8, block="state"
+        ),
+        "gru": GRU.random(2, 3, rng=0).jacobian_norms_by_lag(x, 8),
     }
-    ax = plots.norms_by_lag(curves, dashed={"carousel"}, lang=lang).axes[0]
+    ax = plots.norms_by_lag(curves, parts={"carousel": "lstm"}, lang=lang).axes[0]
     assert ax.get_yscale() == "log"
     assert len(ax.lines) == len(curves)
     assert legend_texts(ax) == [label(k, lang) for k in curves]
-    assert [line.get_linestyle() for line in ax.lines] == ["-"] * 4 + ["--"]
+    assert [line.get_linestyle() for line in ax.lines] == ["-", "-", "--", "-", "-"]
+    colours = [line.get_color() for line in ax.lines]
+    assert colours[2] == colours[1]  # the carousel in the colour of the LSTM it is part of
+    assert len(set(colours)) == 4
     assert list(ax.lines[0].get_xdata()) == list(range(9))
     assert ax.get_xlabel() == label("lag", lang)
-    assert ax.get_ylabel() == label("h jacobian norm", lang)
+    assert ax.get_ylabel() == label("state jacobian norm", lang)
 
 
 def test_norms_by_lag_labels_differ_between_languages() -> None:
@@ -279,8 +284,11 @@ def test_norms_by_lag_rejects_bad_arguments() -> None:
         plots.norms_by_lag({"gru": [1.0, 0.0]})
     with pytest.raises(ValueError, match=r"curves\['gru'\] must be finite"):
         plots.norms_by_lag({"gru": [1.0, np.inf]})
-    with pytest.raises(ValueError, match=r"dashed must name keys of curves, got \['carousel'\]"):
-        plots.norms_by_lag({"gru": [1.0, 0.5]}, dashed={"carousel"})
+    with pytest.raises(ValueError, match=r"parts must name keys of curves, got \['lstm'\]"):
+        plots.norms_by_lag({"carousel": [1.0, 0.5]}, parts={"carousel": "lstm"})
+    nested = {"gru": [1.0, 0.5], "lstm": [1.0, 0.5], "carousel": [1.0, 0.5]}
+    with pytest.raises(ValueError, match=r"a whole cannot be a part of another curve"):
+        plots.norms_by_lag(nested, parts={"carousel": "lstm", "lstm": "gru"})
     with pytest.raises(ValueError, match="lang must be one of"):
         plots.norms_by_lag({"gru": [1.0, 0.5]}, lang="de")
 

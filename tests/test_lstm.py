@@ -176,6 +176,16 @@ CASES: dict[str, Case] = {
         ValueError,
         r"h0 must have shape \(4,\), got \(1, 4\)",
     ),
+    "cell_gradient_paths without a head": (
+        lambda: make_lstm(n_out=None).cell_gradient_paths(X, np.zeros(2, dtype=int)),
+        ValueError,
+        r"this LSTM has no head \(V is None\)",
+    ),
+    "cell_gradient_paths targets of every step": (
+        lambda: MODEL.cell_gradient_paths(X, np.zeros((6, 2), dtype=int)),
+        ValueError,
+        r"y must have shape \(2,\)",
+    ),
     "jacobian_norms_by_lag unknown block": (
         lambda: MODEL.jacobian_norms_by_lag(X[:, 0], 2, block="W"),
         ValueError,

@@ -51,17 +51,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "clipping": ("norm clipping", "с обрезкой по норме"),
     "iteration": ("iteration", "итерация"),
     "loss": ("loss $L(b)$ (log scale)", "потеря $L(b)$ (лог. шкала)"),
-    "h jacobian norm": (
-        r"$\|\partial h_t / \partial h_{t-\ell}\|_2$ (log scale)",
-        r"$\|\partial h_t / \partial h_{t-\ell}\|_2$ (лог. шкала)",
+    "state jacobian norm": (
+        r"full state: $\|\partial s_t / \partial s_{t-\ell}\|_2$ (log scale)",
+        r"всё состояние: $\|\partial s_t / \partial s_{t-\ell}\|_2$ (лог. шкала)",
     ),
     "rnn tanh": ("tanh RNN", "простая сеть с tanh"),
     "lstm": ("LSTM, $b_f = 1$", "LSTM, $b_f = 1$"),
     "lstm 1997": ("LSTM without forget gate (1997)", "LSTM без вентиля забывания (1997)"),
     "gru": ("GRU", "GRU"),
     "carousel": (
-        r"LSTM carousel $\|\Pi_j\, \mathrm{diag}(f_j)\|_2$",
-        r"карусель LSTM $\|\Pi_j\, \mathrm{diag}(f_j)\|_2$",
+        r"LSTM: its carousel part $\|\Pi_j\, \mathrm{diag}(f_j)\|_2$",
+        r"LSTM: часть по карусели $\|\Pi_j\, \mathrm{diag}(f_j)\|_2$",
     ),
     "model rnn": ("tanh RNN", "RNN с tanh"),
     "model irnn": ("IRNN", "IRNN"),
@@ -78,6 +78,15 @@ LABELS: dict[str, tuple[str, str]] = {
         r"$\|\partial E_T/\partial s_k\| \,/\, \|\partial E_T/\partial s_T\|$",
         r"$\|\partial E_T/\partial s_k\| \,/\, \|\partial E_T/\partial s_T\|$",
     ),
+    "cell gradient norm": (
+        r"$\|\partial E_T/\partial c_k\|$ (log scale)",
+        r"$\|\partial E_T/\partial c_k\|$ (лог. шкала)",
+    ),
+    "path full": ("all paths", "все пути"),
+    "path carousel": ("carousel only", "только по карусели"),
+    "path rest": ("paths that leave the cell", "пути, покидающие ячейку"),
+    "before training": ("before training", "до обучения"),
+    "after training": ("after training", "после обучения"),
     "training shades": (
         "light: step {first} of training, dark: step {last}",
         "светлее: шаг обучения {first}, темнее: шаг {last}",

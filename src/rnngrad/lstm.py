@@ -18,7 +18,9 @@ gate (``forget_gate=False``: f_t ≡ 1, c_t = c_{t−1} + i_t ⊙ g_t, the LSTM 
 Schmidhuber 1997, to which Gers, Schmidhuber and Cummins 2000 added f_t) this factor is the
 identity, and an error on c_t travels back any number of steps unchanged.  The other paths,
 through h (c_{k} → h_{k+1} → the gates at k + 2 → c_{k+2} …), do carry W and the gate
-derivatives; :meth:`LSTM.state_jacobians` has all of them.
+derivatives; :meth:`LSTM.state_jacobians` has all of them, and
+:meth:`LSTM.cell_gradient_paths` splits the gradient of a loss with respect to the cells
+into the part that stays on the carousel and the rest.
 
 Arrays are laid out as in :mod:`rnngrad.rnn`: x is (T, B, n_in), the states (T, B, n_h),
 and the cache keeps h_0 … h_T and c_0 … c_T.  The fast path follows the RNN's: the input
@@ -60,6 +62,9 @@ from .layer import RecurrentLayer
 #: Which block of the LSTM's state Jacobian :meth:`LSTM.jacobian_norms_by_lag` reports.
 LSTM_BLOCKS = ("h", "c", "state", "carousel")
 
+#: The parts of :class:`CellGradientPaths`, in the order of :meth:`CellGradientPaths.norms`.
+PATH_PARTS = ("full", "carousel", "rest")
+
 #: The initial state (h_0, c_0) of :meth:`LSTM.forward`; a part that is None means zeros.
 InitialState = tuple[ArrayLike | None, ArrayLike | None]
 
@@ -93,6 +98,79 @@ class LSTMCache:
     cells: FloatArray
     gates: FloatArray
     tanh_cells: FloatArray
+
+
+@dataclass(frozen=True, eq=False)
+class CellGradientPaths:
+    """∂E_T/∂c_k for k = 0 … T, split by the way the error travels back to the cell c_k.
+
+    E_T is the loss of the last step, averaged over a batch.  ∂E_T/∂c_k is the gradient
+    backpropagation computes for the cell: the sum over every path from c_k to E_T,
+    including those through h_k = o_k ⊙ tanh c_k (k ≥ 1; h_0 does not depend on c_0).
+    Every path ends c_T → h_T → E_T, since the loss reads h_T alone.  It splits into
+
+    * the **carousel** part: the one path that stays in the cell from c_k to c_T,
+      ∂E_T/∂c_T · Π_{j=k+1}^{T} diag(f_j), unit by unit
+      ``full[T] * prod(f[k+1 .. T])``;
+    * the **rest**: every path that leaves the cell at some step j with k ≤ j < T,
+      through h_j into the gates, the candidate and h of step j + 1,
+      Σ_j ∂E_T/∂h_j · diag(o_j ⊙ (1 − tanh² c_j)) · Π_{i=k+1}^{j} diag(f_i), where
+      ∂E_T/∂h_j counts every path from h_j on.
+
+    ``full = carousel + rest`` holds exactly (up to rounding): the two are computed
+    separately, the full gradient from the state Jacobians.  At k = T the rest is 0.
+
+    Norms hide cancellation: the two parts may point in opposite directions, and then each
+    can be larger than the full gradient.  :meth:`carousel_share` is an additive measure.
+
+    Attributes
+    ----------
+    full, carousel, rest : ndarray, shape (T + 1, B, n_h)
+        ``full[k, b]`` = ∂E_T/∂c_k for sequence b, and its two parts.
+    """
+
+    full: FloatArray
+    carousel: FloatArray
+    rest: FloatArray
+
+    def norms(self) -> dict[str, FloatArray]:
+        """Return the norms of the three gradients over the batch, for k = 0 … T.
+
+        Returns
+        -------
+        dict of str to ndarray of float64, shape (T + 1,)
+            ``"full"``, ``"carousel"``, ``"rest"`` (:data:`PATH_PARTS`) →
+            sqrt(Σ_b ‖·[k, b]‖²), the norm of the gradient with respect to the cells of
+            all B sequences together (as :func:`~rnngrad.train.state_gradient_norms`).
+        """
+        return {
+            name: np.sqrt(np.sum(np.square(getattr(self, name), dtype=np.float64), axis=(1, 2)))
+            for name in PATH_PARTS
+        }
+
+    def carousel_share(self) -> FloatArray:
+        """Return the carousel's share of ‖∂E_T/∂c_k‖², k = 0 … T.
+
+        s_k = ⟨carousel_k, full_k⟩ / ‖full_k‖², the inner products taken over units and
+        sequences.  Since full = carousel + rest, the rest's share is exactly 1 − s_k: the
+        two shares split ‖full_k‖² = ⟨carousel_k, full_k⟩ + ⟨rest_k, full_k⟩.  s_k is the
+        length of the carousel part projected onto the full gradient, in units of the full
+        gradient: 1 when the rest adds nothing along it, near 0 when the carousel part is
+        negligible or orthogonal to the full gradient, negative when the carousel part
+        points against it (and then the rest's share exceeds 1).  s_T = 1.
+
+        Returns
+        -------
+        ndarray of float64, shape (T + 1,)
+            NaN where the full gradient is exactly 0.
+        """
+        full = self.full.astype(np.float64, copy=False)
+        along = np.sum(self.carousel * full, axis=(1, 2))
+        squared = np.sum(full * full, axis=(1, 2))
+        share: FloatArray = np.divide(
+            along, squared, out=np.full_like(along, np.nan), where=squared > 0
+        )
+        return share
 
 
 @dataclass(frozen=True, eq=False)
@@ -396,10 +474,13 @@ class LSTM(RecurrentLayer):
         h0 : (array_like, array_like), optional
             (h_0, c_0), each (n_h,); zeros if None.
         block : {"h", "c", "state", "carousel"}
-            ``"h"``: ‖∂h_t/∂h_k‖_2 (c_k held fixed; the quantity to plot against the RNN's
-            ‖∂s_t/∂s_k‖_2); ``"c"``: ‖∂c_t/∂c_k‖_2 (all paths); ``"state"``: the whole
-            2 n_h × 2 n_h product; ``"carousel"``: ‖Π_{j=k+1}^{t} diag(f_j)‖_2, the largest
-            product of forget gates.
+            ``"h"``: ‖∂h_t/∂h_k‖_2 (c_k held fixed); ``"c"``: ‖∂c_t/∂c_k‖_2 (h_k held
+            fixed; all paths); ``"state"``: the whole 2 n_h × 2 n_h product, the quantity to
+            set beside the RNN's and the GRU's ‖∂h_t/∂h_k‖_2, whose state is h alone (a block
+            leaves out the paths through the other half of the state);
+            ``"carousel"``: ‖Π_{j=k+1}^{t} diag(f_j)‖_2, the largest product of forget
+            gates, the norm of the part of the ``"c"`` and the ``"state"`` product that
+            stays in the cell.
 
         Returns
         -------
@@ -417,6 +498,66 @@ class LSTM(RecurrentLayer):
             return product_norms_by_lag(diagonal(self.forget_gates(x, h0)), t)
         chosen = {"h": slice(0, n), "c": slice(n, 2 * n), "state": slice(None)}[block]
         return product_norms_by_lag(self.state_jacobians(x, h0), t, chosen, chosen)
+
+    def cell_gradient_paths(
+        self, x: ArrayLike, y: ArrayLike, h0: InitialState | None = None
+    ) -> CellGradientPaths:
+        """Return ∂E_T/∂c_k, k = 0 … T, split into the carousel part and the rest.
+
+        E_T is the loss of the head at the last step (``steps="last"``), averaged over the
+        batch; see :class:`CellGradientPaths` for the split.  The full gradient is carried
+        back through the state Jacobians of each sequence, ∂E_T/∂(h, c)_{k−1} =
+        ∂E_T/∂(h, c)_k · J_k (:meth:`state_jacobians`), and the two parts separately, along
+        the forget gates.
+
+        Parameters
+        ----------
+        x : array_like, shape (T, B, n_in)
+            A batch of sequences (the cost is B·T Jacobians of size 4 n_h²).
+        y : array_like
+            Last-step targets, as for ``loss_and_gradients(..., steps="last")``.
+        h0 : (array_like, array_like), optional
+            (h_0, c_0), each (B, n_h); zeros if None.
+
+        Returns
+        -------
+        CellGradientPaths
+
+        Raises
+        ------
+        ValueError, TypeError
+            If the layer has no head, or x, y or h0 do not fit it.
+        """
+        _, dhs, cache, _ = self.loss_and_state_gradients(x, y, h0, steps="last")
+        n = self.n_h
+        f = cache.gates[..., n : 2 * n] if self.forget_gate else np.ones_like(dhs)
+        # ∂h_j/∂c_j with o_j fixed: the step by which an error leaves (or enters) the cell.
+        exit_slope = cache.gates[..., 3 * n :] * (1 - cache.tanh_cells**2)
+        dh, dc_fixed_h = self._state_gradients(dhs[-1], cache)
+        full = dc_fixed_h.copy()
+        full[1:] += dh[1:] * exit_slope
+        carousel = np.empty_like(full)
+        carousel[-1] = full[-1]
+        rest = np.zeros_like(full)
+        for k in range(cache.x.shape[0] - 1, -1, -1):
+            carousel[k] = carousel[k + 1] * f[k]
+            rest[k] = rest[k + 1] * f[k]
+            if k > 0:  # the paths that leave the cell at step k itself
+                rest[k] += dh[k] * exit_slope[k - 1]
+        return CellGradientPaths(full, carousel, rest)
+
+    def _state_gradients(
+        self, dh_last: FloatArray, cache: LSTMCache
+    ) -> tuple[FloatArray, FloatArray]:
+        """∂E_T/∂h_k and ∂E_T/∂c_k (with h_k held fixed), k = 0 … T, from ∂E_T/∂h_T."""
+        T, B, n = cache.tanh_cells.shape
+        grads = np.zeros((T + 1, B, 2 * n), dtype=dh_last.dtype)
+        grads[T, :, :n] = dh_last  # the loss reads h_T, not c_T
+        for b in range(B):  # one sequence at a time: its Jacobians take T·4 n_h² floats
+            J = self.state_jacobians(cache.x[:, b], (cache.states[0, b], cache.cells[0, b]))
+            for k in range(T, 0, -1):
+                grads[k - 1, b] = grads[k, b] @ J[k - 1]
+        return grads[..., :n], grads[..., n:]
 
     # ----------------------------------------------------------------- helpers
     def _sequence_cache(self, x: ArrayLike, h0: InitialState | None) -> LSTMCache:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 from . import style
 from .activations import activation_and_derivative, activations_side_by_side
-from .norms import jacobian_heatmaps, norms_by_init, norms_by_lag, state_norms
+from .norms import gradient_paths, jacobian_heatmaps, norms_by_init, norms_by_lag, state_norms
 from .sentence import bptt_term_norms
 from .spectra import init_spectra, matrix_powers, spectral_sweep
 from .style import STYLE, house_style
@@ -51,6 +51,7 @@ __all__ = [  # noqa: RUF022
     "cliff",
     "clipping_descent",
     "norms_by_lag",
+    "gradient_paths",
     "success_against_lag",
     "gradient_during_training",
     "state_norms",

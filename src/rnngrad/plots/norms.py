@@ -1,4 +1,5 @@
-"""Norms of Jacobian products by lag, of states by step, and over (k, t) as heat maps."""
+"""Norms of Jacobian products by lag, of states by step, and over (k, t) as heat maps; the
+LSTM's gradient by path."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
-from .._validate import check_real, check_shape
+from .._validate import check_instance, check_real, check_shape
 from ..i18n import format_number, label
+from ..lstm import CellGradientPaths
 from .checks import check_label_keys, common_length, positive_curves
 from .style import PALETTE, figure_function, in_math, plain_number, single_axes
 
@@ -70,16 +72,18 @@ def _norm_table(name: str, table: ArrayLike) -> NDArray[np.float64]:
 def norms_by_lag(
     curves: Mapping[str, ArrayLike],
     *,
-    dashed: Collection[str] = (),
+    parts: Mapping[str, str] | None = None,
     lang: str = "en",
 ) -> Figure:
     """Norms of Jacobian products against the lag, one line per network, on a log scale.
 
-    The figure that sets the gated networks beside the simple one: for instance
-    ‖∂s_t/∂s_{t−ℓ}‖_2 of a tanh RNN, ‖∂h_t/∂h_{t−ℓ}‖_2 of an LSTM and of a GRU (as
-    :meth:`~rnngrad.lstm.LSTM.jacobian_norms_by_lag` and
-    :meth:`~rnngrad.layer.RecurrentLayer.jacobian_norms_by_lag` return them), and the LSTM's
-    carousel ‖Π diag(f_j)‖_2, all for ℓ = 0 … t.
+    The figure that sets the gated networks beside the simple one, each with its full
+    state: ‖∂s_t/∂s_{t−ℓ}‖_2 of a tanh RNN and of a GRU (state h), and of an LSTM, whose
+    state is the pair (h, c) (``block="state"`` of
+    :meth:`~rnngrad.lstm.LSTM.jacobian_norms_by_lag`), for ℓ = 0 … t.  A curve may be the
+    norm of a part of another curve's matrix -- the LSTM's carousel Π diag(f_j), the one
+    path that stays in the cell, is a part of its state Jacobian -- and is then drawn
+    dashed in that curve's colour.
 
     Parameters
     ----------
@@ -87,9 +91,11 @@ def norms_by_lag(
         Label key → norms for the lags 0 … t, all of the same length t + 1 ≥ 2 and > 0.
         The keys name labels of ``rnngrad.i18n.LABELS`` (e.g. ``"rnn tanh"``,
         ``"lstm"``, ``"lstm 1997"``, ``"gru"``, ``"carousel"``), which become the legend;
-        the lines are drawn in this order, in the colours of :data:`PALETTE`.
-    dashed : collection of str
-        Keys of ``curves`` drawn dashed, e.g. a quantity of another kind than the rest.
+        the lines are drawn in this order, each whole in the next colour of
+        :data:`PALETTE`.
+    parts : mapping of str to str, optional
+        Key of a part → key of the curve it is a part of, both in ``curves``, e.g.
+        ``{"carousel": "lstm"}``.
     lang : str
         ``"en"`` or ``"ru"``.
 
@@ -100,30 +106,100 @@ def norms_by_lag(
     Raises
     ------
     ValueError
-        If ``curves`` is empty or has more entries than :data:`PALETTE` has colours, a key
+        If ``curves`` is empty or has more wholes than :data:`PALETTE` has colours, a key
         is not a label, a curve is not finite and > 0, the lengths differ or are < 2, or
-        ``dashed`` names a key that is not in ``curves``.
+        ``parts`` names a key that is not in ``curves`` or a part of a part.
     """
     check_label_keys("curves", list(curves))
-    extra = sorted(set(dashed) - set(curves))
-    if extra:
-        raise ValueError(f"dashed must name keys of curves, got {extra}")
+    wholes = _wholes("parts", parts or {}, curves)
     arrays = positive_curves("curves", curves)
     lags = np.arange(common_length("curves", arrays.values(), "t + 1"))
+    colours = dict(zip([key for key in curves if key not in wholes], PALETTE, strict=False))
     fig, ax = single_axes(6.4, 4.0)
-    for i, (key, values) in enumerate(arrays.items()):
+    for key, values in arrays.items():
+        part = key in wholes
         ax.semilogy(
             lags,
             values,
-            linewidth=1.5 if key in dashed else 2,
-            linestyle="--" if key in dashed else "-",
-            color=PALETTE[i],
+            linewidth=1.5 if part else 2,
+            linestyle="--" if part else "-",
+            color=colours[wholes.get(key, key)],
             label=label(key, lang),
         )
     ax.set_xlabel(label("lag", lang))
-    ax.set_ylabel(label("h jacobian norm", lang))
+    ax.set_ylabel(label("state jacobian norm", lang))
     ax.legend(loc="lower left", fontsize=9)
     return fig
+
+
+def _wholes(name: str, parts: Mapping[str, str], curves: Collection[str]) -> dict[str, str]:
+    """Check part → whole: both keys of ``curves``, and no whole is itself a part."""
+    unknown = sorted({key for pair in parts.items() for key in pair} - set(curves))
+    if unknown:
+        raise ValueError(f"{name} must name keys of curves, got {unknown}")
+    nested = sorted(set(parts.values()) & set(parts))
+    if nested:
+        raise ValueError(f"{name}: a whole cannot be a part of another curve, got {nested}")
+    return dict(parts)
+
+
+@figure_function()
+def gradient_paths(paths: Mapping[str, CellGradientPaths], *, lang: str = "en") -> Figure:
+    """‖∂E_T/∂c_k‖ of an LSTM against the step k, split by path, one panel per network.
+
+    The three norms of :meth:`~rnngrad.lstm.CellGradientPaths.norms` on a log scale: the
+    full gradient with respect to the cells (solid), the part that stays on the carousel
+    from c_k to c_T (dashed) and the part on every path that leaves the cell (dotted), for
+    k = 0 … T.  A part that is exactly 0 -- the rest at k = T -- is left out.  The norms of
+    the two parts can both exceed the full one where they cancel; the text should quote
+    :meth:`~rnngrad.lstm.CellGradientPaths.carousel_share` beside them.
+
+    Parameters
+    ----------
+    paths : mapping of str to CellGradientPaths
+        Label key (the panel's title, e.g. ``"before training"``, ``"after training"``) →
+        the split for one network, from :meth:`~rnngrad.lstm.LSTM.cell_gradient_paths`;
+        all of the same T.
+    lang : str
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError
+        If a value of ``paths`` is not a CellGradientPaths.
+    ValueError
+        If ``paths`` is empty, a key is not a label, or the lengths differ.
+    """
+    check_label_keys("paths", list(paths))
+    for key, value in paths.items():
+        check_instance(f"paths[{key!r}]", value, CellGradientPaths)
+    norms = {key: value.norms() for key, value in paths.items()}
+    steps = np.arange(common_length("paths", [n["full"] for n in norms.values()], "T + 1"))
+    fig = Figure(figsize=(3.6 * len(norms) + 0.6, 3.8))
+    axes = fig.subplots(1, len(norms), sharey=True, squeeze=False)[0]
+    for ax, (key, curves) in zip(axes, norms.items(), strict=True):
+        for i, (part, values) in enumerate(curves.items()):
+            ax.semilogy(
+                steps,
+                np.where(values > 0, values, np.nan),
+                linewidth=2 if part == "full" else 1.5,
+                linestyle=_PATH_STYLES[part],
+                color=PALETTE[i],
+                label=label(f"path {part}", lang),
+            )
+        ax.set_title(label(key, lang))
+        ax.set_xlabel(label("position k", lang))
+    axes[0].set_ylabel(label("cell gradient norm", lang))
+    axes[0].legend(loc="best", fontsize=8)
+    return fig
+
+
+#: How :func:`gradient_paths` draws each part of the gradient.
+_PATH_STYLES = {"full": "-", "carousel": "--", "rest": ":"}
 
 
 @figure_function()
