@@ -67,6 +67,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "model irnn": ("IRNN", "IRNN"),
     "model lstm": ("LSTM", "LSTM"),
     "model gru": ("GRU", "GRU"),
+    "model irnn sgd": ("IRNN, SGD", "IRNN, SGD"),
+    "success rate": (
+        "share of seeds solved (95 % interval)",
+        "доля решивших запусков (95 % интервал)",
+    ),
     "baseline mse": ("best constant (baseline)", "лучшая константа (базовый уровень)"),
     "baseline accuracy": ("chance", "случайное угадывание"),
     "lag adding": ("sequence length $T$ (log scale)", "длина последовательности $T$ (лог. шкала)"),

@@ -21,7 +21,7 @@ from .cache import CACHE_ENV, cache_path, library_dir, library_dirs, load
 from .chapter import chapter_experiments
 from .config import TASKS, ExperimentConfig
 from .models import MODELS
-from .runner import complete, describe
+from .runner import complete, describe, keep_freed_memory
 
 PROG = "python -m rnngrad.experiments"
 COMMANDS = ("run", "list", "clear")
@@ -142,6 +142,7 @@ def _selected(args: argparse.Namespace) -> list[ExperimentConfig]:
 def _run(args: argparse.Namespace) -> None:
     directory = _cache_dir(args)
     configs = _selected(args)
+    keep_freed_memory()  # for the runs this process computes itself (--jobs 1)
     computed = complete(configs, directory, jobs=args.jobs, progress=True)
     print(f"{len(configs)} runs cached in {library_dir(directory)} ({computed} computed now)")
 

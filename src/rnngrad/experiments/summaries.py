@@ -1,10 +1,12 @@
-"""Summaries of many runs: how many seeds solved each lag, and the longest lag always solved."""
+"""Summaries of many runs: success rates with their intervals, and the longest lag always solved."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
-from .._validate import check_choice
+from .._validate import check_choice, check_int
 from .config import TASKS
 from .models import MODELS
 from .result import ExperimentResult
@@ -34,6 +36,92 @@ def solved_by_lag(results: Sequence[ExperimentResult], model: str, task: str) ->
     """
     runs = _runs_of(results, model, task)
     return {lag: sum(r.success for r in runs if r.config.lag == lag) for lag in _lags(runs)}
+
+
+class SuccessRate(NamedTuple):
+    """How many of the runs at one lag solved the task, with a 95 % interval for the rate."""
+
+    #: Runs that solved the task.
+    solved: int
+    #: Runs in all (one per seed).
+    runs: int
+    #: The lower and upper end of the Wilson score interval at 95 %.
+    low: float
+    high: float
+
+    @property
+    def rate(self) -> float:
+        """The share of runs that solved the task."""
+        return self.solved / self.runs
+
+    @classmethod
+    def of(cls, outcomes: Sequence[bool]) -> SuccessRate:
+        """The rate of a list of outcomes (True: solved), with its 95 % Wilson interval."""
+        solved = sum(bool(o) for o in outcomes)
+        return cls(solved, len(outcomes), *wilson_interval(solved, len(outcomes)))
+
+
+#: The 97.5 % quantile of the standard normal distribution: the z of a 95 % interval.
+Z_95 = 1.959963984540054
+
+
+def wilson_interval(solved: int, runs: int, z: float = Z_95) -> tuple[float, float]:
+    """Return the Wilson score interval for a success probability from ``solved`` of ``runs``.
+
+    Unlike the normal approximation p ± z·sqrt(p(1 − p)/n), it stays inside [0, 1] and is
+    not empty at 0 or n successes: with 10 of 10 runs solved, the 95 % interval is
+    [0.72, 1], which is what ten seeds can say (Wilson 1927; Brown, Cai and DasGupta 2001
+    recommend it for small n).
+
+    Parameters
+    ----------
+    solved : int
+        Successes, 0 ≤ solved ≤ runs.
+    runs : int
+        Trials, ≥ 1.
+    z : float
+        The normal quantile of the confidence level (1.96 for 95 %).
+
+    Returns
+    -------
+    (float, float)
+        The lower and upper end.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If the counts are not integers with 0 ≤ solved ≤ runs and runs ≥ 1.
+    """
+    n = check_int("runs", runs, minimum=1)
+    k = check_int("solved", solved, minimum=0)
+    if k > n:
+        raise ValueError(f"solved must be <= runs, got {k} > {n}")
+    p, z2 = k / n, z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    # At 0 or n successes an end is exactly 0 or 1; rounding must not move it off.
+    low = 0.0 if k == 0 else centre - half
+    high = 1.0 if k == n else centre + half
+    return low, high
+
+
+def success_rates(
+    results: Sequence[ExperimentResult], model: str, task: str
+) -> dict[int, SuccessRate]:
+    """For each lag, the share of runs of ``model`` on ``task`` that solved it, with its
+    95 % Wilson interval (:func:`wilson_interval`).
+
+    Parameters and errors as for :func:`solved_by_lag`.
+
+    Returns
+    -------
+    dict of int to SuccessRate
+        Lag → solved, runs and the interval.
+    """
+    runs = _runs_of(results, model, task)
+    return {
+        lag: SuccessRate.of([r.success for r in runs if r.config.lag == lag]) for lag in _lags(runs)
+    }
 
 
 def longest_solved(results: Sequence[ExperimentResult], model: str, task: str) -> int:

@@ -9,18 +9,21 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..experiments import ExperimentResult
+from ..experiments.summaries import SuccessRate
 from ..i18n import label
-from .style import PALETTE, figure_function, single_axes
+from .style import PALETTE, figure_function
 
 
 @figure_function()
 def success_against_lag(results: Sequence[ExperimentResult], *, lang: str = "en") -> Figure:
-    """The task metric at the end of training against the lag, one curve per model.
+    """Success rate and final metric against the lag, one curve per model and optimiser.
 
-    The results must all be of one task.  Each point is the median over the seeds, the bar
-    spans the lowest to the highest seed; a dashed line marks what a network that ignores
+    The results must all be of one task.  Left: the share of seeds that solved the task at
+    each lag, with its 95 % Wilson interval (:func:`~rnngrad.experiments.success_rates`).
+    Right: the task metric at the end of training, the median over the seeds with a bar
+    from the lowest to the highest seed, and a dashed line at what a network that ignores
     the inputs scores (the MSE of the best constant for the adding problem, 50 % for the
-    agreement task).  The MSE is drawn on a logarithmic scale.
+    agreement task); the MSE on a logarithmic scale.
 
     Parameters
     ----------
@@ -39,45 +42,46 @@ def success_against_lag(results: Sequence[ExperimentResult], *, lang: str = "en"
     if len(tasks) != 1:
         raise ValueError(f"results must all be of one task, got {sorted(tasks)}")
     task = results[0].config.make_task()
-    models = list(dict.fromkeys(r.config.model for r in results))
+    variants = list(dict.fromkeys(variant(r) for r in results))
     lags = sorted({r.config.lag for r in results})
-    fig, ax = single_axes(6.0, 3.6)
-    for i, model in enumerate(models):
-        values = [
-            [r.final_metric for r in results if r.config.model == model and r.config.lag == lag]
-            for lag in lags
-        ]
-        middle = np.array([np.median(v) for v in values])
-        spread = np.array(
-            [[middle[j] - min(v), max(v) - middle[j]] for j, v in enumerate(values)]
-        ).T
-        shift = 1 + 0.04 * (i - (len(models) - 1) / 2)  # side by side on the log axis
-        ax.errorbar(
-            np.array(lags) * shift,
-            middle,
-            yerr=spread,
-            marker="o",
-            capsize=3,
-            linewidth=2,
-            color=PALETTE[i % len(PALETTE)],
-            label=label(f"model {model}", lang),
-        )
-    ax.axhline(
-        task.baseline,
-        color="black",
-        linestyle="--",
-        linewidth=1,
-        label=label(f"baseline {task.metric}", lang),
-    )
-    ax.set_xscale("log")
-    ax.set_xticks(lags, [str(lag) for lag in lags])
-    ax.minorticks_off()
+    fig = Figure(figsize=(9.0, 3.6))
+    rate_ax, metric_ax = fig.subplots(1, 2)
+    for i, name in enumerate(variants):
+        runs = [r for r in results if variant(r) == name]
+        at = sorted({r.config.lag for r in runs})
+        # Side by side on the log axis, so that the bars of equal values do not hide.
+        shifted = np.array(at) * (1 + 0.04 * (i - (len(variants) - 1) / 2))
+        style = {"marker": "o", "capsize": 3, "linewidth": 2, "color": PALETTE[i % len(PALETTE)],
+                 "label": label(f"model {name}", lang)}  # fmt: skip
+        rates = [SuccessRate.of([r.success for r in runs if r.config.lag == lag]) for lag in at]
+        middle = np.array([r.rate for r in rates])
+        bars = np.array([[r.rate - r.low for r in rates], [r.high - r.rate for r in rates]])
+        rate_ax.errorbar(shifted, middle, yerr=bars, **style)
+        values = [[r.final_metric for r in runs if r.config.lag == lag] for lag in at]
+        medians = np.array([np.median(v) for v in values])
+        spread = np.array([[m - min(v), max(v) - m] for m, v in zip(medians, values, strict=True)])
+        metric_ax.errorbar(shifted, medians, yerr=spread.T, **style)
+    metric_ax.axhline(task.baseline, color="black", linestyle="--", linewidth=1,
+                      label=label(f"baseline {task.metric}", lang))  # fmt: skip
+    for ax in (rate_ax, metric_ax):
+        ax.set_xscale("log")
+        ax.set_xticks(lags, [str(lag) for lag in lags])
+        ax.minorticks_off()
+        ax.set_xlabel(label(f"lag {results[0].config.task}", lang))
+        ax.grid(True, alpha=0.3)
+    rate_ax.set_ylim(-0.03, 1.03)
+    rate_ax.set_ylabel(label("success rate", lang))
     if task.metric == "mse":
-        ax.set_yscale("log")
-    ax.set_xlabel(label(f"lag {results[0].config.task}", lang))
-    ax.set_ylabel(label(task.metric, lang))
-    ax.legend(loc="best", fontsize=8)
+        metric_ax.set_yscale("log")
+    metric_ax.set_ylabel(label(task.metric, lang))
+    metric_ax.legend(loc="best", fontsize=8)
     return fig
+
+
+def variant(result: ExperimentResult) -> str:
+    """The curve a run belongs to: its model, and its optimiser if that is not Adam."""
+    config = result.config
+    return config.model if config.optimizer == "adam" else f"{config.model} {config.optimizer}"
 
 
 @figure_function()
