@@ -68,6 +68,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "model lstm": ("LSTM", "LSTM"),
     "model gru": ("GRU", "GRU"),
     "model irnn sgd": ("IRNN, SGD", "IRNN, SGD"),
+    "model lstm bf3": ("LSTM, $b_f = 3$", "LSTM, $b_f = 3$"),
     "success rate": (
         "share of seeds solved (95 % interval)",
         "доля решивших запусков (95 % интервал)",

@@ -24,12 +24,19 @@ variable ``RNNGRAD_EXPERIMENT_CACHE``; with neither, nothing is cached.
 
 from . import cache, chapter, config, models
 from .cache import cache_path
-from .chapter import AGREEMENT_LAGS, SEEDS, chapter_experiments
+from .chapter import (
+    AGREEMENT_LAGS,
+    SEEDS,
+    chapter_experiments,
+    choose_learning_rate,
+    grid_experiments,
+    variant_of,
+)
 from .config import ExperimentConfig
 from .models import make_model
 from .result import ExperimentResult
-from .runner import run, run_many
-from .summaries import longest_solved, solved_by_lag
+from .runner import complete, run, run_many
+from .summaries import SuccessRate, longest_solved, solved_by_lag, success_rates, wilson_interval
 
 # The constants are bound here, not imported, because the API reference reads a constant's
 # documentation (its #: comment) only in the module it documents.
@@ -49,6 +56,10 @@ IRNN_WEIGHT_STD = models.IRNN_WEIGHT_STD
 #: The lags of the chapter's experiments: sequence lengths T of the adding problem and
 #: clause lengths L of the agreement task.
 ADDING_LAGS = chapter.ADDING_LAGS
+#: The variants of the chapter's set: name → (the fields that make it, its lags by task).
+VARIANTS = chapter.VARIANTS
+#: The learning rate of each (variant, task) in the chapter's set, as the grid chose it.
+LEARNING_RATES = chapter.LEARNING_RATES
 
 # Not sorted: autodoc lists a module's members in the order of its __all__, and this is
 # the order of the API page.
@@ -65,10 +76,19 @@ __all__ = [  # noqa: RUF022
     "cache_path",
     "run",
     "run_many",
+    "complete",
     "ADDING_LAGS",
     "AGREEMENT_LAGS",
     "SEEDS",
+    "VARIANTS",
+    "LEARNING_RATES",
+    "grid_experiments",
+    "choose_learning_rate",
+    "variant_of",
     "chapter_experiments",
+    "SuccessRate",
+    "wilson_interval",
+    "success_rates",
     "solved_by_lag",
     "longest_solved",
 ]

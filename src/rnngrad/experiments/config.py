@@ -75,19 +75,19 @@ class ExperimentConfig:
     lag: int = 10
     model: str = "rnn"
     init: str | None = None
-    n_h: int = 16
+    n_h: int = 32
     optimizer: str = "adam"
     lr: float = 1e-2
     momentum: float = 0.9
     clip: float | None = 1.0
     batch: int = 32
-    steps: int = 1500
+    steps: int = 2000
     eval_every: int = 50
     eval_batch: int = 256
     seed: int = 0
     radius: float = 1.0
     gate_bias: float = 1.0
-    dtype: str = "float64"
+    dtype: str = "float32"
 
     def __post_init__(self) -> None:
         check_choice("task", self.task, TASKS)

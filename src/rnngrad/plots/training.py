@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..experiments import ExperimentResult
+from ..experiments.chapter import variant_of
 from ..experiments.summaries import SuccessRate
 from ..i18n import label
 from .style import PALETTE, figure_function
@@ -16,7 +17,8 @@ from .style import PALETTE, figure_function
 
 @figure_function()
 def success_against_lag(results: Sequence[ExperimentResult], *, lang: str = "en") -> Figure:
-    """Success rate and final metric against the lag, one curve per model and optimiser.
+    """Success rate and final metric against the lag, one curve per variant of the chapter's
+    set (:func:`~rnngrad.experiments.chapter.variant_of`).
 
     The results must all be of one task.  Left: the share of seeds that solved the task at
     each lag, with its 95 % Wilson interval (:func:`~rnngrad.experiments.success_rates`).
@@ -42,12 +44,12 @@ def success_against_lag(results: Sequence[ExperimentResult], *, lang: str = "en"
     if len(tasks) != 1:
         raise ValueError(f"results must all be of one task, got {sorted(tasks)}")
     task = results[0].config.make_task()
-    variants = list(dict.fromkeys(variant(r) for r in results))
+    variants = list(dict.fromkeys(variant_of(r.config) for r in results))
     lags = sorted({r.config.lag for r in results})
     fig = Figure(figsize=(9.0, 3.6))
     rate_ax, metric_ax = fig.subplots(1, 2)
     for i, name in enumerate(variants):
-        runs = [r for r in results if variant(r) == name]
+        runs = [r for r in results if variant_of(r.config) == name]
         at = sorted({r.config.lag for r in runs})
         # Side by side on the log axis, so that the bars of equal values do not hide.
         shifted = np.array(at) * (1 + 0.04 * (i - (len(variants) - 1) / 2))
@@ -76,12 +78,6 @@ def success_against_lag(results: Sequence[ExperimentResult], *, lang: str = "en"
     metric_ax.set_ylabel(label(task.metric, lang))
     metric_ax.legend(loc="best", fontsize=8)
     return fig
-
-
-def variant(result: ExperimentResult) -> str:
-    """The curve a run belongs to: its model, and its optimiser if that is not Adam."""
-    config = result.config
-    return config.model if config.optimizer == "adam" else f"{config.model} {config.optimizer}"
 
 
 @figure_function()
