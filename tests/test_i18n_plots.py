@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from plot_helpers import legend_texts
 
 from rnngrad import RNN, plots
-from rnngrad.experiments import ExperimentResult
+from rnngrad.experiments import ExperimentResult, SuccessRate
 from rnngrad.i18n import (
     LABELS,
     LANGUAGES,
@@ -33,7 +33,7 @@ def test_every_label_has_a_text_in_each_language() -> None:
 
 @pytest.mark.parametrize(
     ("value", "lang", "text"),
-    [(0.25, "en", "0.25"), (0.25, "ru", "0,25"), (-3.14159, "ru", "-3,14")],
+    [(0.25, "en", "0.25"), (0.25, "ru", "0,25"), (-3.14159, "ru", "\N{MINUS SIGN}3,14")],
 )
 def test_format_number(value: float, lang: str, text: str) -> None:
     assert format_number(value, lang) == text
@@ -44,7 +44,8 @@ def test_format_number(value: float, lang: str, text: str) -> None:
     [
         (2.34e-16, "en", "2.3·10⁻¹⁶"),
         (2.34e-16, "ru", "2,3·10⁻¹⁶"),
-        (-1.5e5, "en", "-1.5·10⁵"),
+        (-1.5e5, "en", "\N{MINUS SIGN}1.5·10⁵"),
+        (2.61, "en", "2.6"),  # no ·10⁰
         (0.0, "ru", "0"),
         (9.99e-3, "en", "1.0·10⁻²"),  # rounding carries into the exponent
     ],
@@ -311,24 +312,34 @@ def short_runs() -> list[ExperimentResult]:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_success_against_lag_draws_one_curve_per_model_and_the_baseline(
+def test_success_against_lag_draws_rates_with_intervals_and_the_metric(
     short_runs: list[ExperimentResult],
     lang: str,
 ) -> None:
     adding = [r for r in short_runs if r.config.task == "adding"]
-    ax = plots.success_against_lag(adding, lang=lang).axes[0]
-    legend = legend_texts(ax)
-    assert set(legend) == {
+    rate_ax, metric_ax = plots.success_against_lag(adding, lang=lang).axes
+    assert set(legend_texts(metric_ax)) == {
         label("model rnn", lang),
         label("model lstm", lang),
         label("baseline mse", lang),
     }
-    assert ax.get_yscale() == "log"
-    assert ax.get_xlabel() == label("lag adding", lang)
+    assert rate_ax.get_ylabel() == label("success rate", lang)
+    assert rate_ax.get_ylim() == pytest.approx((-0.03, 1.03))
+    # Each point of the left panel is a rate with its Wilson interval as the error bar.
+    bars = {container.get_label(): container for container in rate_ax.containers}
+    for model in ("rnn", "lstm"):
+        first = [r.success for r in adding if (r.config.model, r.config.lag) == (model, 6)]
+        rate = SuccessRate.of(first)
+        data, _, (vertical,) = bars[label(f"model {model}", lang)]
+        assert data.get_ydata()[0] == pytest.approx(rate.rate)
+        low, high = vertical.get_segments()[0][:, 1]
+        assert (low, high) == pytest.approx((rate.low, rate.high))
+    assert metric_ax.get_yscale() == "log"
+    assert metric_ax.get_xlabel() == label("lag adding", lang)
     agreement = [r for r in short_runs if r.config.task == "agreement"]
-    ax = plots.success_against_lag(agreement, lang=lang).axes[0]
-    assert ax.get_yscale() == "linear"
-    assert ax.get_ylabel() == label("accuracy", lang)
+    _, metric_ax = plots.success_against_lag(agreement, lang=lang).axes
+    assert metric_ax.get_yscale() == "linear"
+    assert metric_ax.get_ylabel() == label("accuracy", lang)
 
 
 def test_experiment_figures_reject_bad_arguments(short_runs: list[ExperimentResult]) -> None:

@@ -261,7 +261,7 @@ def head_loss(
         Cross-entropy of softmax(V s + c), or mean squared error of V s + c.
     V, c : ndarray
         Head parameters, shapes (n_out, n_h) and (n_out,); or (K, n_out, n_h) and
-        (K, n_out) for K networks (:mod:`rnngrad.batched`), whose ``hs`` and ``y`` then
+        (K, n_out) for K networks (:func:`rnngrad.train.train_many`), whose ``hs`` and ``y`` then
         start with the same K.
     hs : ndarray, shape (..., n_h)
         The states the loss is taken on, e.g. (T, B, n_h) (or (K, T, B, n_h)).

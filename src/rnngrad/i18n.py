@@ -156,9 +156,10 @@ def label(key: str, lang: str) -> str:
 def format_number(value: float, lang: str, *, digits: int = 2) -> str:
     """Format ``value`` with ``digits`` decimals as a textbook in ``lang`` would print it.
 
-    Russian uses a decimal comma (0,25), English a decimal point (0.25).
+    Russian uses a decimal comma (0,25), English a decimal point (0.25); both print a
+    negative number with the minus sign U+2212 (−0,25), not a hyphen.
     """
-    text = f"{float(value):.{digits}f}"
+    text = f"{float(value):.{digits}f}".replace("-", "\N{MINUS SIGN}")
     return text.replace(".", ",") if check_language(lang) == "ru" else text
 
 
@@ -166,7 +167,8 @@ _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def format_power(value: float, lang: str, *, digits: int = 1) -> str:
-    """Format ``value`` as m·10ⁿ with ``digits`` decimals in the mantissa, e.g. 2.3·10⁻¹⁶.
+    """Format ``value`` as m·10ⁿ with ``digits`` decimals in the mantissa, e.g. 2.3·10⁻¹⁶
+    (and as m alone when n = 0).
 
     For numbers in prose that span many orders of magnitude (errors, gradient norms); the
     mantissa takes the language's decimal separator, as in :func:`format_number`.
@@ -175,8 +177,24 @@ def format_power(value: float, lang: str, *, digits: int = 1) -> str:
     if number == 0.0:
         return "0"
     mantissa, exponent = f"{number:.{digits}e}".split("e")
-    power = str(int(exponent)).translate(_SUPERSCRIPTS)
-    return f"{format_number(float(mantissa), lang, digits=digits)}·10{power}"
+    text = format_number(float(mantissa), lang, digits=digits)
+    if int(exponent) == 0:  # 2.6, not 2.6·10⁰
+        return text
+    return f"{text}·10{str(int(exponent)).translate(_SUPERSCRIPTS)}"
+
+
+def format_fraction(part: int, whole: int, lang: str) -> str:
+    """Return "part of whole" ("8 of 10", «8 из 10»): how many runs of a point did something."""
+    word = "из" if check_language(lang) == "ru" else "of"
+    return f"{int(part)} {word} {int(whole)}"
+
+
+def format_interval(low: float, high: float, lang: str, *, digits: int = 2) -> str:
+    """Return the interval [low, high] as the language prints it: [0.72, 1.00] in English,
+    [0,72; 1,00] in Russian (a comma inside the numbers, so a semicolon between them)."""
+    separator = "; " if check_language(lang) == "ru" else ", "
+    ends = (format_number(value, lang, digits=digits) for value in (low, high))
+    return f"[{separator.join(ends)}]"
 
 
 #: Nouns that follow a computed count in prose: English (singular, plural); Russian the

@@ -50,11 +50,12 @@ ADDING_STEPS = 2000
 AGREEMENT_STEPS = 1000
 
 #: The variants of the set: name → the fields of ExperimentConfig that make it, and the lags
-#: of each task it runs on.  The IRNN with SGD runs only where its grid could have shown a
-#: success: it solves nothing within the budget (Le et al. trained for ~10⁶ steps).
+#: of each task it runs on.  The two simple networks skip the longest adding problem, and the
+#: IRNN with SGD runs only at the two shortest: they solve none of their runs at T = 100
+#: (SGD at T = 25 and 50 already), and a failing run costs its whole budget of steps.
 VARIANTS: dict[str, tuple[dict[str, object], dict[str, tuple[int, ...]]]] = {
-    "rnn": ({"model": "rnn"}, {"adding": ADDING_LAGS, "agreement": AGREEMENT_LAGS}),
-    "irnn": ({"model": "irnn"}, {"adding": ADDING_LAGS, "agreement": AGREEMENT_LAGS}),
+    "rnn": ({"model": "rnn"}, {"adding": ADDING_LAGS[:-1], "agreement": AGREEMENT_LAGS}),
+    "irnn": ({"model": "irnn"}, {"adding": ADDING_LAGS[:-1], "agreement": AGREEMENT_LAGS}),
     "irnn sgd": (
         {"model": "irnn", "optimizer": "sgd", "momentum": 0.0, "clip": 1.0},
         {"adding": (25, 50)},

@@ -18,7 +18,7 @@ from .style import PALETTE, figure_function
 @figure_function()
 def success_against_lag(results: Sequence[ExperimentResult], *, lang: str = "en") -> Figure:
     """Success rate and final metric against the lag, one curve per variant of the chapter's
-    set (:func:`~rnngrad.experiments.chapter.variant_of`).
+    set (:func:`~rnngrad.experiments.variant_of`).
 
     The results must all be of one task.  Left: the share of seeds that solved the task at
     each lag, with its 95 % Wilson interval (:func:`~rnngrad.experiments.success_rates`).
