@@ -461,7 +461,7 @@ def _run_forward(
     states[0], cells[0] = h0, c0
     recurrent = np.empty((B, 4 * n), dtype=x.dtype)
     input_part = np.empty((B, n), dtype=x.dtype)
-    Wt = W.T
+    Wt = np.ascontiguousarray(W.T)  # OpenBLAS: 10-45 % faster than on the transposed view
     with np.errstate(over="ignore"):
         for t in range(T):
             np.matmul(states[t], Wt, out=recurrent)

@@ -375,7 +375,7 @@ def _run_forward(
     np.matmul(x.reshape(T * B, n_in), U.T, out=states[1:].reshape(T * B, n_h))
     apply_f = get_activation(activation).apply_in_place
     recurrent = np.empty((B, n_h), dtype=x.dtype)
-    Wt = W.T
+    Wt = np.ascontiguousarray(W.T)  # OpenBLAS: 10-45 % faster than on the transposed view
     for t in range(1, T + 1):
         np.matmul(states[t - 1], Wt, out=recurrent)
         recurrent += b  # here, in cache, rather than in a pass over all the states
