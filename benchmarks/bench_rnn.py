@@ -10,14 +10,16 @@ Run ``python benchmarks/bench_rnn.py`` (``--quick`` for fewer repeats and sizes,
   same upstream gradients dhs), if torch is installed, the ratio rnngrad/torch and the
   largest relative difference between the two sets of gradients (x, the initial state(s)
   and all parameters),
-* the GFLOP/s rnngrad reaches and, as a fraction, how that compares with a plain matmul of
-  one step's shape (B × n_h @ n_h × k n_h, k gates) timed in a loop, in numpy (OpenBLAS)
+* the GFLOP/s rnngrad reaches and, as a fraction (``% mm``), how that compares with a plain
+  matmul of one step's shape (B × n_h @ n_h × k n_h, k gates) timed in a loop, in numpy (OpenBLAS)
   and, beside it, in torch (``torch.mm``, its own BLAS), interleaved.  The count is
   12 k T B n² (for n_in = n_h = n): six products of 2 k B n² each per step -- U x_t and
   W h_{t−1} forward, δ_t W backward, and the gradients of W, U and x; k = 1 for the RNN,
   4 for the LSTM, 3 for the GRU.  Both libraries do these same six products, so where the
   matmuls dominate (the largest size) the ratio cannot fall much below the ratio of the
-  two matmul rates: rnngrad would need more than numpy's matmul rate.
+  two matmul rates: rnngrad would need more than numpy's matmul rate.  The ``floor`` column
+  is that bound: the ratio rnngrad would have at numpy's matmul rate, with every elementwise
+  operation free (ratio × % mm).
 
 After each layer a summary line gives its worst ratio and where, and its share of the matmul
 rate at the largest size.  numpy's OpenBLAS and torch both run one thread per core.
@@ -214,27 +216,32 @@ class Row:
         T, B, n = self.size
         return f"T = {T}, B = {B}, n_h = {n}, {self.dtype}"
 
+    @property
+    def floor(self) -> float | None:
+        """The ratio at numpy's matmul rate: the six products alone, elementwise work free."""
+        return None if self.ratio is None else self.ratio * self.rate / self.matmul[0]
+
     def __str__(self) -> str:
         T, B, n = self.size
-        torch_ms = ratio = diff = torch_mm = "-"
-        if self.torch_time is not None and self.ratio is not None:
+        torch_ms = ratio = diff = torch_mm = floor = "-"
+        if self.torch_time is not None and self.ratio is not None and self.floor is not None:
             torch_ms, ratio, diff = (
                 f"{self.torch_time * 1e3:.2f}",
                 f"{self.ratio:.2f}",
                 f"{self.diff:.1e}",
             )
-            torch_mm = f"{self.matmul[1]:.1f}"
+            torch_mm, floor = f"{self.matmul[1]:.1f}", f"{self.floor:.2f}"
         return (
             f"{self.kind.name:>5} {T:>4} {B:>4} {n:>4} {self.dtype:>7} | {self.ours * 1e3:10.2f} "
             f"{torch_ms:>9} {ratio:>6} {diff:>12} | {self.rate:7.1f} {self.matmul[0]:7.1f} "
-            f"{torch_mm:>7} {100 * self.rate / self.matmul[0]:4.0f}%"
+            f"{torch_mm:>7} {100 * self.rate / self.matmul[0]:4.0f}% {floor:>5}"
         )
 
 
 HEADER = (
     f"{'model':>5} {'T':>4} {'B':>4} {'n_h':>4} {'dtype':>7} | {'rnngrad ms':>10} "
     f"{'torch ms':>9} {'ratio':>6} {'max rel diff':>12} | "
-    f"{'GFLOP/s':>7} {'np mm':>7} {'pt mm':>7} {'% mm':>5}"
+    f"{'GFLOP/s':>7} {'np mm':>7} {'pt mm':>7} {'% mm':>5} {'floor':>5}"
 )
 
 
@@ -248,7 +255,7 @@ def summary(rows: list[Row], largest: tuple[int, int, int]) -> str:
         return f"{name}: at the largest size {share}"
     worst = max(timed, key=lambda r: r.ratio or 0.0)
     return (
-        f"{name}: worst ratio {worst.ratio:.2f} at {worst.where}; "
+        f"{name}: worst ratio {worst.ratio:.2f} (floor {worst.floor:.2f}) at {worst.where}; "
         f"at the largest size, T, B, n_h = {', '.join(map(str, largest))}: {share}"
     )
 
@@ -278,7 +285,10 @@ def main() -> None:
         )
     else:
         print("torch not installed (optional): pip install torch==2.13.0")
-    print("GFLOP/s: rnngrad's; np mm, pt mm: a plain matmul of one step's shape, numpy and torch")
+    print(
+        "GFLOP/s: rnngrad's; np mm, pt mm: a plain matmul of one step's shape, numpy and torch;\n"
+        "floor: the ratio at numpy's matmul rate, the six products alone (ratio × % mm)"
+    )
     print(HEADER)
     print("-" * len(HEADER))
     summaries = []
