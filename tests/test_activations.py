@@ -50,6 +50,16 @@ def test_agrees_with_independent_formulas(dtype: type, copies: int) -> None:
     np.testing.assert_allclose(sigmoid, reference, rtol=4 * eps, atol=0)
 
 
+def test_tanh_of_a_strided_view_in_place() -> None:
+    """The GRU applies tanh in place to a column block of its gates: a strided view."""
+    gates = np.random.default_rng(0).uniform(-40, 40, (TANH_EXP_FORM_MIN_SIZE // 64, 192))
+    expected = np.tanh(gates[:, 128:].astype(np.longdouble)).astype(np.float64)
+    untouched = gates[:, :128].copy()
+    get_activation("tanh").apply_in_place(gates[:, 128:])
+    np.testing.assert_allclose(gates[:, 128:], expected, rtol=0, atol=2 * np.finfo(float).eps)
+    np.testing.assert_array_equal(gates[:, :128], untouched)
+
+
 def test_known_values() -> None:
     assert get_activation("sigmoid")(0.0) == 0.5
     assert get_activation("tanh").derivative(0.0) == 1.0
