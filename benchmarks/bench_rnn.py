@@ -119,7 +119,7 @@ def matmul_rates(B: int, n: int, gates: int, dtype: type, repeats: int) -> list[
 
         runs.append(torch_run)
     flops = 2 * B * n * n * gates * loops
-    return [flops / t / 1e9 for t in best_times(runs, repeats, rounds=2)]
+    return [flops / t / 1e9 for t in best_times(runs, repeats)]
 
 
 def problem(kind: Kind, T: int, B: int, n: int, dtype: type) -> tuple[Any, dict[str, np.ndarray]]:
