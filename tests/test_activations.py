@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from rnngrad import ACTIVATIONS, get_activation
+from rnngrad._kernels import TANH_EXP_FORM_MIN_SIZE
 
 NAMES = sorted(ACTIVATIONS)
 # Points away from ReLU's kink, where its derivative is defined.
@@ -34,9 +35,11 @@ def test_gamma_is_the_supremum_of_the_derivative(name: str) -> None:
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_agrees_with_independent_formulas(dtype: type) -> None:
-    """The fast kernels against textbook formulas evaluated in extended precision."""
-    z = np.concatenate([np.linspace(-40, 40, 4001), [-800.0, 800.0]]).astype(dtype)
+@pytest.mark.parametrize("copies", [1, TANH_EXP_FORM_MIN_SIZE // 4003 + 1])
+def test_agrees_with_independent_formulas(dtype: type, copies: int) -> None:
+    """The fast kernels against textbook formulas evaluated in extended precision, on arrays
+    below and above the size from which float64 tanh takes its exp form."""
+    z = np.concatenate([np.linspace(-40, 40, 4001), [-800.0, 800.0]] * copies).astype(dtype)
     wide = z.astype(np.longdouble)
     eps = float(np.finfo(dtype).eps)
     tanh = get_activation("tanh")(z)
@@ -45,6 +48,16 @@ def test_agrees_with_independent_formulas(dtype: type) -> None:
     reference = (1 / (1 + np.exp(-wide))).astype(dtype)
     # Relative accuracy even where σ is tiny (no cancellation for very negative z).
     np.testing.assert_allclose(sigmoid, reference, rtol=4 * eps, atol=0)
+
+
+def test_tanh_of_a_strided_view_in_place() -> None:
+    """The GRU applies tanh in place to a column block of its gates: a strided view."""
+    gates = np.random.default_rng(0).uniform(-40, 40, (TANH_EXP_FORM_MIN_SIZE // 64, 192))
+    expected = np.tanh(gates[:, 128:].astype(np.longdouble)).astype(np.float64)
+    untouched = gates[:, :128].copy()
+    get_activation("tanh").apply_in_place(gates[:, 128:])
+    np.testing.assert_allclose(gates[:, 128:], expected, rtol=0, atol=2 * np.finfo(float).eps)
+    np.testing.assert_array_equal(gates[:, :128], untouched)
 
 
 def test_known_values() -> None:

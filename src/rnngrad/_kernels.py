@@ -47,8 +47,29 @@ def tanh_from_logistic(s: FloatArray) -> None:
     s -= 1.0
 
 
+#: Below this many entries numpy's float64 tanh beats its exp form (see :func:`tanh_into`).
+TANH_EXP_FORM_MIN_SIZE = 16_384
+
+
 def tanh_into(z: FloatArray, out: FloatArray) -> None:
-    """out ← tanh z = 2σ(2z) − 1, one exp per entry (for float64 np.tanh costs two)."""
+    """out ← tanh z; ``out`` may be ``z`` itself.
+
+    np.tanh is one call.  For float64 it costs about twice np.exp per entry, so on large
+    contiguous arrays the form tanh z = 2σ(2z) − 1, one exp per entry in five calls, is
+    10-20 % faster; below :data:`TANH_EXP_FORM_MIN_SIZE` entries the four extra calls
+    (≈ 1 µs each) cost more than they save, and on a strided view (the GRU's candidate
+    columns) each of the five passes is slow enough that np.tanh wins by 40 %.  numpy's
+    float32 tanh is faster than its float32 exp: np.tanh always.
+    """
+    exp_form = (
+        z.dtype == np.float64
+        and z.size >= TANH_EXP_FORM_MIN_SIZE
+        and z.flags.c_contiguous
+        and out.flags.c_contiguous
+    )
+    if not exp_form:
+        np.tanh(z, out=out)
+        return
     np.multiply(z, -2.0, out=out)
     logistic_of_negated(out, 2.0)
     out -= 1.0

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._kernels import tanh_into
 from ._types import FloatArray
 from ._validate import as_float_array, check_choice
 
@@ -24,17 +25,9 @@ from ._validate import as_float_array, check_choice
 
 
 def _tanh_(a: FloatArray) -> None:
-    if a.dtype != np.float64:
-        np.tanh(a, out=a)
-        return
-    # numpy's float64 tanh has no vector kernel on AVX2 machines and costs twice np.exp;
-    # tanh z = 1 − 2/(e^{2z} + 1) agrees with it to 4e−16 absolute (tested), and e^{2z} = inf
-    # for z > 354 gives the right limit 1.
-    a *= 2.0
-    np.exp(a, out=a)
-    a += 1.0
-    np.divide(-2.0, a, out=a)
-    a += 1.0
+    # np.tanh, or for large float64 arrays the exp form 2σ(2z) − 1, which agrees with it to
+    # 4e−16 absolute (tested) at one exp per entry instead of two.
+    tanh_into(a, a)
 
 
 def _sigmoid_(a: FloatArray) -> None:
