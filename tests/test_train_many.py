@@ -18,6 +18,7 @@ import pytest
 from helpers import VARIANTS, Case, make_layer, refused
 
 from rnngrad import GRU, LSTM, RNN
+from rnngrad._kernels import TANH_EXP_FORM_MIN_SIZE, tanh_into
 from rnngrad.optim import SGD, Adam, Optimizer
 from rnngrad.tasks import AddingProblem, AgreementTask
 from rnngrad.train import TrainResult, _loss_and_gradients, train, train_many
@@ -207,3 +208,16 @@ def used_adam() -> Adam:
 @pytest.mark.parametrize("case", BAD.values(), ids=BAD.keys())
 def test_bad_arguments_are_refused_by_name(case: Case) -> None:
     refused(case)
+
+
+@pytest.mark.parametrize("per_network", [1024, TANH_EXP_FORM_MIN_SIZE])
+def test_a_stack_takes_each_networks_own_tanh_formula(per_network: int) -> None:
+    """tanh_into picks its formula by size; a stack of K blocks picks what one block would,
+    or a network trained in a stack would round differently from the same network alone."""
+    z = np.random.default_rng(0).uniform(-5, 5, (16, 32, per_network // 32))  # K, B, n
+    stacked = np.empty_like(z)
+    tanh_into(z, stacked)
+    for k in range(z.shape[0]):
+        alone = np.empty_like(z[k])
+        tanh_into(z[k], alone)
+        np.testing.assert_array_equal(stacked[k], alone)

@@ -20,6 +20,7 @@ calls cost more in overhead than in arithmetic.  The loops run these kernels und
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -61,9 +62,11 @@ def tanh_into(z: FloatArray, out: FloatArray) -> None:
     columns) each of the five passes is slow enough that np.tanh wins by 40 %.  numpy's
     float32 tanh is faster than its float32 exp: np.tanh always.
     """
+    # The size of one network's block (B, n), not of a stack of K of them: a network must
+    # get the same formula, and so the same bits, alone and in a stack.
     exp_form = (
         z.dtype == np.float64
-        and z.size >= TANH_EXP_FORM_MIN_SIZE
+        and math.prod(z.shape[-2:]) >= TANH_EXP_FORM_MIN_SIZE
         and z.flags.c_contiguous
         and out.flags.c_contiguous
     )
