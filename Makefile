@@ -154,6 +154,7 @@ constraints:
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_rnn.py
+	$(BIN)/python benchmarks/bench_batched.py
 	$(BIN)/python benchmarks/bench_experiments.py
 
 ## live: rebuild one edition on every save and serve it (BOOK_LANG=ru make live)

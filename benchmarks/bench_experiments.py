@@ -30,7 +30,14 @@ from pathlib import Path
 
 import numpy as np
 
-from rnngrad.experiments import ExperimentConfig, ExperimentResult, chapter_experiments, run_many
+from rnngrad.experiments import (
+    ExperimentConfig,
+    ExperimentResult,
+    chapter_experiments,
+    grid_experiments,
+    run_many,
+    variant_of,
+)
 
 HONESTY_CHECKS = (
     ExperimentConfig(task="adding", lag=50, model="rnn"),
@@ -52,11 +59,12 @@ def timed(configs: list[ExperimentConfig], cache: Path, processes: int) -> tuple
 
 def print_breakdown(results: list[ExperimentResult]) -> None:
     seconds: dict[tuple[str, str], float] = defaultdict(float)
+    grid = set(grid_experiments())
     for r in results:
-        seconds[r.config.model, r.config.task] += r.seconds
-    print("\ncompute time per model and task (summed over lags and seeds):")
+        seconds[("grid" if r.config in grid else variant_of(r.config)), r.config.task] += r.seconds
+    print("\ncompute time per variant and task (summed over lags and seeds):")
     for (model, task), total in sorted(seconds.items(), key=lambda kv: -kv[1]):
-        print(f"  {model:5s} {task:10s} {total:7.1f} s")
+        print(f"  {model:8s} {task:10s} {total:7.1f} s")
     print(f"  total           {sum(seconds.values()):7.1f} s (wall time inside the workers)")
     print("\nslowest runs:")
     for r in sorted(results, key=lambda r: -r.seconds)[:6]:
@@ -66,22 +74,27 @@ def print_breakdown(results: list[ExperimentResult]) -> None:
 
 def print_success_table(results: list[ExperimentResult]) -> None:
     by_cell: dict[tuple[str, str, int], list[ExperimentResult]] = defaultdict(list)
+    grid = set(grid_experiments())
     for r in results:
-        by_cell[r.config.task, r.config.model, r.config.lag].append(r)
+        if r.config not in grid:
+            by_cell[r.config.task, variant_of(r.config), r.config.lag].append(r)
     for task in sorted({r.config.task for r in results}):
         lags = sorted({lag for t, _, lag in by_cell if t == task})
         metric = "MSE" if task.startswith("adding") else "accuracy"
         print(f"\n{task}: solved seeds / mean steps / mean final {metric}")
         print("  model  " + "".join(f"{'lag ' + str(lag):>22s}" for lag in lags))
-        for model in ("rnn", "irnn", "lstm", "gru"):
+        for model in sorted({v for t, v, _ in by_cell if t == task}):
             cells = []
             for lag in lags:
                 runs = by_cell[task, model, lag]
+                if not runs:
+                    cells.append("—")
+                    continue
                 solved = sum(r.success for r in runs)
                 steps = np.mean([r.history.steps for r in runs])
                 final = np.mean([r.final_metric for r in runs])
                 cells.append(f"{solved}/{len(runs)} {steps:6.0f} {final:7.4f}")
-            print(f"  {model:5s}  " + "".join(f"{cell:>22s}" for cell in cells))
+            print(f"  {model:8s}  " + "".join(f"{cell:>22s}" for cell in cells))
 
 
 def honesty(factor: int, processes: int) -> None:
@@ -111,7 +124,7 @@ def main() -> None:
     c = configs[0]
     print(
         f"{len(configs)} experiments into {cache}, {args.processes} processes; n_h {c.n_h}, "
-        f"batch {c.batch}, at most {c.steps} steps, Adam lr {c.lr}, clip {c.clip}, "
+        f"batch {c.batch}, {c.dtype}, learning rates from a grid, clip {c.clip}, "
         f"evaluation every {c.eval_every} steps on {c.eval_batch} sequences"
     )
     cold, results = timed(configs, cache, args.processes)

@@ -18,8 +18,11 @@ from rnngrad.i18n import (
     SEED_GLOSS,
     SEED_SENTENCE,
     format_count,
+    format_list,
     format_number,
+    format_percent,
     format_power,
+    format_value,
     label,
     sentence_labels,
 )
@@ -52,6 +55,23 @@ def test_format_number(value: float, lang: str, text: str) -> None:
 )
 def test_format_power(value: float, lang: str, text: str) -> None:
     assert format_power(value, lang) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "text"),
+    [(0.459, "en", "0.46"), (2.61, "ru", "2,6"), (15.2, "en", "15"), (1.6e-6, "en", "1.6·10⁻⁶"),
+     (0.0123, "en", "0.012"), (-0.5, "en", "\N{MINUS SIGN}0.50"), (0.0, "en", "0")],
+)  # fmt: skip
+def test_format_value(value: float, lang: str, text: str) -> None:
+    assert format_value(value, lang) == text
+
+
+def test_percent_and_list_follow_each_languages_typesetting() -> None:
+    assert format_percent(0.304, "en") == "30%"
+    assert format_percent(0.304, "ru") == "30\N{NO-BREAK SPACE}%"
+    numbers = [format_number(x, lang, digits=3) for lang in ("en", "ru") for x in (0.001, 0.01)]
+    assert format_list(numbers[:2], "en") == "0.001, 0.010"
+    assert format_list(numbers[2:], "ru") == "0,001; 0,010"
 
 
 @pytest.mark.parametrize(

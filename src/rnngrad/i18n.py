@@ -6,6 +6,9 @@ legends, tick labels) live here, so that one plotting function serves both editi
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 from ._validate import check_choice
 
 LANGUAGES = ("en", "ru")
@@ -181,6 +184,29 @@ def format_power(value: float, lang: str, *, digits: int = 1) -> str:
     if int(exponent) == 0:  # 2.6, not 2.6·10⁰
         return text
     return f"{text}·10{str(int(exponent)).translate(_SUPERSCRIPTS)}"
+
+
+def format_value(value: float, lang: str) -> str:
+    """Format a measured ratio whatever its size: two significant digits, as decimals between
+    0.01 and 100 (0.46, 2.6, 15), as m·10ⁿ outside (1.6·10⁻⁶)."""
+    number = float(value)
+    if number == 0.0 or not 0.01 <= abs(number) < 100:
+        return format_power(number, lang)
+    decimals = max(0, 1 - math.floor(math.log10(abs(number))))
+    return format_number(number, lang, digits=decimals)
+
+
+def format_percent(share: float, lang: str) -> str:
+    """Format a share in [0, 1] as a whole percentage: 30% in English, «30\N{NO-BREAK SPACE}%» in
+    Russian (a non-breaking space before the sign, as Russian typesetting has it)."""
+    space = "\N{NO-BREAK SPACE}" if check_language(lang) == "ru" else ""
+    return f"{100 * float(share):.0f}{space}%"
+
+
+def format_list(texts: Sequence[str], lang: str) -> str:
+    """Join formatted numbers into a list: "0.001, 0.003" in English, «0,001; 0,003» in
+    Russian, where a comma inside the numbers calls for a semicolon between them."""
+    return ("; " if check_language(lang) == "ru" else ", ").join(texts)
 
 
 def format_fraction(part: int, whole: int, lang: str) -> str:

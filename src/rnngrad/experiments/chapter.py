@@ -41,7 +41,7 @@ SEEDS = tuple(range(10))
 #: The seeds of the learning-rate grid, none of them in :data:`SEEDS`.
 DEVELOPMENT_SEEDS = (100, 101, 102)
 #: The learning rates tried for Adam, and for plain SGD.
-LEARNING_RATE_GRID = (3e-3, 1e-2, 3e-2)
+LEARNING_RATE_GRID = (1e-3, 3e-3, 1e-2, 3e-2)
 SGD_LEARNING_RATE_GRID = (1e-3, 1e-2, 1e-1)
 #: The lag of each task at which the grid runs.
 GRID_LAGS = {"adding": 50, "agreement": 40}
@@ -73,7 +73,7 @@ LEARNING_RATES: dict[tuple[str, str], float] = {
     ("lstm", "adding"): 3e-2,
     ("gru", "adding"): 3e-2,
     ("rnn", "agreement"): 3e-3,
-    ("irnn", "agreement"): 1e-2,
+    ("irnn", "agreement"): 1e-3,
     ("lstm", "agreement"): 3e-3,
     ("lstm bf3", "agreement"): 3e-3,
     ("gru", "agreement"): 1e-2,
