@@ -74,14 +74,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "model lstm bf3": ("LSTM, $b_f = 3$", "LSTM, $b_f = 3$"),
     "success rate": (
         "share of seeds solved (95 % interval)",
-        "доля решивших запусков (95 % интервал)",
+        "доля решивших запусков\n(95\N{NO-BREAK SPACE}% интервал)",
     ),
     "baseline mse": ("best constant (baseline)", "лучшая константа (базовый уровень)"),
     "baseline accuracy": ("chance", "случайное угадывание"),
     "lag adding": ("sequence length $T$ (log scale)", "длина последовательности $T$ (лог. шкала)"),
     "lag agreement": ("clause length $L$ (log scale)", "длина придаточного $L$ (лог. шкала)"),
-    "mse": ("held-out MSE (log scale)", "MSE на отложенной выборке (лог. шкала)"),
-    "accuracy": ("held-out accuracy", "доля верных ответов на отложенной выборке"),
+    "mse": ("held-out MSE (log scale)", "MSE на отложенной выборке\n(лог. шкала)"),
+    "accuracy": ("held-out accuracy", "доля верных ответов\nна отложенной выборке"),
     "position k": ("step $k$ of the sequence", "шаг $k$ последовательности"),
     "gradient share": (
         r"$\|\partial E_T/\partial s_k\| \,/\, \|\partial E_T/\partial s_T\|$",
