@@ -136,3 +136,19 @@ def test_each_variant_is_recognised_from_its_configuration(name: str) -> None:
 def test_a_configuration_of_no_variant_is_refused() -> None:
     with pytest.raises(ValueError, match="no variant"):
         ex.variant_of(ex.ExperimentConfig(model="lstm", gate_bias=2.0))
+
+
+def test_the_plan_stacks_seeds_and_keeps_each_group_within_its_memory() -> None:
+    from rnngrad.experiments import runner
+
+    configs = ex.chapter_experiments()
+    groups = runner.plan(configs)
+    assert sorted(c.key() for group in groups for c in group) == sorted(c.key() for c in configs)
+    gates = {"rnn": 1, "irnn": 1, "lstm": 4, "gru": 3}
+    for group in groups:
+        assert len({runner.stack_key(c) for c in group}) == 1
+        first = group[0]
+        entries = len(group) * first.make_task().length * gates[first.model] * first.n_h
+        assert len(group) == 1 or entries <= runner.GROUP_STATE_ENTRIES
+        assert len(group) <= runner.GROUP_SIZE
+    assert max(len(group) for group in groups) == runner.GROUP_SIZE  # seeds do stack

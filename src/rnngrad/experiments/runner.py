@@ -146,6 +146,10 @@ def _train_together(group: Group) -> list[ExperimentResult]:
 
 #: The most networks :func:`plan` puts in one group.
 GROUP_SIZE = 10
+#: The most state entries a group holds at once, T · K · gate blocks · n_h (a group's arrays,
+#: of B rows each, grow with it): ten LSTMs of 32 units at T = 200 would need 256,000, twice
+#: this, and a worker that holds on to its peak memory would pass 500 MB.
+GROUP_STATE_ENTRIES = 128_000
 
 
 def stack_key(config: ExperimentConfig) -> tuple[object, ...]:
@@ -163,7 +167,7 @@ def plan(missing: Collection[ExperimentConfig]) -> list[Group]:
     Configurations with the same :func:`stack_key` train together, up to
     :data:`GROUP_SIZE` at a time (more would gain little, since the cost per network
     stops falling once numpy's overhead per call is shared, and would leave a worker idle
-    at the end).
+    at the end), and fewer where their arrays would pass :data:`GROUP_STATE_ENTRIES`.
 
     Parameters
     ----------
@@ -181,11 +185,19 @@ def plan(missing: Collection[ExperimentConfig]) -> list[Group]:
     for config in sorted(missing, key=_cost, reverse=True):
         stacks.setdefault(stack_key(config), []).append(config)
     groups = [
-        tuple(stack[i : i + GROUP_SIZE])
+        tuple(stack[i : i + size])
         for stack in stacks.values()
-        for i in range(0, len(stack), GROUP_SIZE)
+        for size in [_group_size(stack[0])]
+        for i in range(0, len(stack), size)
     ]
     return sorted(groups, key=_group_cost, reverse=True)
+
+
+def _group_size(config: ExperimentConfig) -> int:
+    """How many networks like ``config`` one group takes (see :data:`GROUP_STATE_ENTRIES`)."""
+    gates = {"rnn": 1, "irnn": 1, "lstm": 4, "gru": 3}[config.model]
+    entries = config.make_task().length * gates * config.n_h
+    return max(1, min(GROUP_SIZE, GROUP_STATE_ENTRIES // entries))
 
 
 def _group_cost(group: Group) -> tuple[int, str]:
