@@ -152,3 +152,33 @@ def test_the_plan_stacks_seeds_and_keeps_each_group_within_its_memory() -> None:
         assert len(group) == 1 or entries <= runner.GROUP_STATE_ENTRIES
         assert len(group) <= runner.GROUP_SIZE
     assert max(len(group) for group in groups) == runner.GROUP_SIZE  # seeds do stack
+
+
+def test_the_pages_measures_of_runs() -> None:
+    configs = [
+        chapter.config_of("lstm", "adding", lag, seed, 0.01) for lag in (25, 50) for seed in (0, 1)
+    ]
+    results = [fake(c, 100 if c.seed == 0 else None, 0.01) for c in configs]
+    results[0].history.grad_norm[:40] = 2.0  # clipping (threshold 1) acted on 40 of 100 steps
+    assert ex.runs_of(results, "lstm", lag=50) == results[2:]
+    assert ex.runs_of(results, "gru") == []
+    rates = ex.rates_by_lag(results, "lstm")
+    assert [(lag, r.solved, r.runs) for lag, r in rates.items()] == [(25, 1, 2), (50, 1, 2)]
+    results[0].history.state_grad_norms[0] = [5.0, 0.5, 10.0]
+    assert ex.gradient_share(results[0]) == pytest.approx(0.05)
+    assert ex.clipped_fraction(results[:1]) == pytest.approx(0.4)
+
+
+def test_what_training_changed_inside_a_network() -> None:
+    from rnngrad import LSTM, RNN
+
+    inputs = np.random.default_rng(0).standard_normal((6, 3, 2))
+    rnn = RNN.random(2, 4, 1, head="linear", rng=0)
+    states = np.stack([rnn.states(inputs[:, b]) for b in range(3)])
+    assert ex.mean_slope(rnn, inputs) == pytest.approx(np.mean(1 - states[:, 1:] ** 2))
+    assert 0 < ex.mean_slope(rnn, inputs) <= 1
+    lstm = LSTM.random(2, 4, 1, head="linear", rng=0)
+    gap = ex.forget_gap(lstm, inputs)
+    assert 0 < gap < 1
+    keeper = dataclasses.replace(lstm, b=lstm.b + np.repeat([0.0, 20.0, 0.0, 0.0], 4))
+    assert ex.forget_gap(keeper, inputs) < 1e-6  # forget gates at 1: nothing decays

@@ -36,7 +36,19 @@ from .config import ExperimentConfig
 from .models import make_model
 from .result import ExperimentResult
 from .runner import complete, run, run_many
-from .summaries import SuccessRate, longest_solved, solved_by_lag, success_rates, wilson_interval
+from .summaries import (
+    SuccessRate,
+    clipped_fraction,
+    forget_gap,
+    gradient_share,
+    longest_solved,
+    mean_slope,
+    rates_by_lag,
+    runs_of,
+    solved_by_lag,
+    success_rates,
+    wilson_interval,
+)
 
 # The constants are bound here, not imported, because the API reference reads a constant's
 # documentation (its #: comment) only in the module it documents.
@@ -89,6 +101,12 @@ __all__ = [  # noqa: RUF022
     "SuccessRate",
     "wilson_interval",
     "success_rates",
+    "runs_of",
+    "rates_by_lag",
+    "gradient_share",
+    "clipped_fraction",
+    "mean_slope",
+    "forget_gap",
     "solved_by_lag",
     "longest_solved",
 ]

@@ -6,7 +6,13 @@ import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
+import numpy as np
+
+from .._types import FloatArray
 from .._validate import check_choice, check_int
+from ..lstm import LSTM
+from ..rnn import RNN
+from .chapter import variant_of
 from .config import TASKS
 from .models import MODELS
 from .result import ExperimentResult
@@ -118,7 +124,10 @@ def success_rates(
     dict of int to SuccessRate
         Lag → solved, runs and the interval.
     """
-    runs = _runs_of(results, model, task)
+    return _rates(_runs_of(results, model, task))
+
+
+def _rates(runs: Sequence[ExperimentResult]) -> dict[int, SuccessRate]:
     return {
         lag: SuccessRate.of([r.success for r in runs if r.config.lag == lag]) for lag in _lags(runs)
     }
@@ -145,3 +154,50 @@ def _runs_of(results: Sequence[ExperimentResult], model: str, task: str) -> list
 
 def _lags(runs: Sequence[ExperimentResult]) -> list[int]:
     return sorted({r.config.lag for r in runs})
+
+
+def runs_of(
+    results: Sequence[ExperimentResult], variant: str, *, lag: int | None = None
+) -> list[ExperimentResult]:
+    """The results of one variant of the chapter's set (:func:`variant_of`), at one lag if
+    given, in their order."""
+    return [r for r in results if variant_of(r.config) == variant and lag in (None, r.config.lag)]
+
+
+def rates_by_lag(results: Sequence[ExperimentResult], variant: str) -> dict[int, SuccessRate]:
+    """Lag → the success rate, with its interval, of the runs of ``variant`` in ``results``."""
+    runs = runs_of(results, variant)
+    return {
+        lag: SuccessRate.of([r.success for r in runs if r.config.lag == lag]) for lag in _lags(runs)
+    }
+
+
+def gradient_share(result: ExperimentResult, evaluation: int = 0) -> float:
+    """‖∂E_T/∂s_1‖ / ‖∂E_T/∂s_T‖ at one evaluation of a run (0: before training), from its
+    history: how much of the error at the answer reaches the first step."""
+    norms = result.history.state_grad_norms[evaluation]
+    return float(norms[1] / norms[-1])
+
+
+def clipped_fraction(results: Sequence[ExperimentResult]) -> float:
+    """The share of all training steps of ``results`` at which clipping acted (the gradient's
+    norm before clipping above the threshold)."""
+    acted = sum(
+        int(np.sum(r.history.grad_norm > (np.inf if r.config.clip is None else r.config.clip)))
+        for r in results
+    )
+    return acted / sum(r.history.steps for r in results)
+
+
+def mean_slope(model: RNN, inputs: FloatArray) -> float:
+    """The average derivative f′(z_j) of a tanh network over its units, the steps and the
+    sequences ``inputs`` (T, B, n_in): how far into saturation the network works."""
+    states = np.stack([model.states(inputs[:, b]) for b in range(inputs.shape[1])])
+    return float(np.mean(model.f.derivative_from_output(states[:, 1:])))
+
+
+def forget_gap(model: LSTM, inputs: FloatArray) -> float:
+    """1 − f̄ for the LSTM's most persistent unit, f̄ its forget gate averaged over the steps
+    and the sequences ``inputs`` (T, B, n_in): how fast that unit's memory decays per step."""
+    gates = np.stack([model.forget_gates(inputs[:, b]) for b in range(inputs.shape[1])])
+    return 1 - float(np.max(gates.mean(axis=(0, 1))))
