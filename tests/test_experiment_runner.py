@@ -161,11 +161,17 @@ def test_progress_counts_runs_cached_at_once_and_is_silent_when_off(
 
 
 # ---------------------------------------------------------------- faults
+def a_file(directory: Path) -> Path:
+    """A plain file: a cache directory under it can be neither made nor written."""
+    path = directory / "a file"
+    path.write_text("")
+    return path
+
+
 def test_an_unwritable_cache_dir_is_refused_before_any_training(
     tmp_path: Path, computed: list[ExperimentConfig]
 ) -> None:
-    blocker = tmp_path / "a file"
-    blocker.write_text("")
+    blocker = a_file(tmp_path)
     with pytest.raises(NotADirectoryError, match=r"cache_dir '.*a file/cache' cannot be written"):
         run_many(CONFIGS, blocker / "cache")
     assert computed == []
@@ -355,8 +361,7 @@ def test_bad_options_exit_2_naming_the_option(
 def test_a_failure_exits_1_with_one_line_naming_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    blocker = tmp_path / "a file"
-    blocker.write_text("")
+    blocker = a_file(tmp_path)
     status, out, err = command(capsys, "--cache-dir", str(blocker))
     assert (status, out) == (1, "")
     assert err.count("\n") == 1
@@ -396,8 +401,7 @@ def test_the_module_runs_as_a_command(tmp_path: Path) -> None:
 def test_run_refuses_an_unwritable_cache_dir_before_training(
     tmp_path: Path, computed: list[ExperimentConfig]
 ) -> None:
-    blocker = tmp_path / "a file"
-    blocker.write_text("")
+    blocker = a_file(tmp_path)
     with pytest.raises(NotADirectoryError, match=r"cache_dir '.*a file' cannot be written"):
         ex.run(TINY, blocker)
     assert computed == []
