@@ -56,6 +56,9 @@ class HeadMixin:
         def _backward(self, dhs: FloatArray, cache: Any) -> Gradients:
             raise NotImplementedError
 
+        def _forward(self, xs: FloatArray, h0: Any) -> tuple[FloatArray, Any]:
+            raise NotImplementedError
+
     # ----------------------------------------------------------------- sizes
     @property
     def n_in(self) -> int:
@@ -168,11 +171,20 @@ class HeadMixin:
         """
         check_choice("steps", steps, STEPS)
         xs = self._inputs(x)
-        V, c = self._head_params(xs.dtype)
+        self._require_head()  # before the targets, which only a head gives a shape
         T, B = xs.shape[:2]
-        used = T if steps == "every" else 1
         targets = self._targets(y, (T, B) if steps == "every" else (B,), xs.dtype)
-        hs, cache = self.forward(xs, h0)
+        return self._head_state_gradients(xs, targets, h0, used=T if steps == "every" else 1)
+
+    def _head_state_gradients(
+        self, xs: FloatArray, targets: NDArray[Any], h0: Any, *, used: int
+    ) -> StateGradients:
+        """:meth:`loss_and_state_gradients` after its checks, with the loss on the last
+        ``used`` steps.  Also for K stacked networks (``rnngrad.train.train_many``): xs
+        (T, K, B, n_in) and targets (K, B, …) with ``used`` = 1, and then a loss per network."""
+        V, c = self._head_params(xs.dtype)
+        T, B = xs.shape[0], xs.shape[-2]
+        hs, cache = self._forward(xs, h0)
         loss, ds, dV, dc = head_loss(self.head or "", V, c, hs[T - used :], targets, B)
         dhs = np.zeros_like(hs)
         dhs[T - used :] = ds
@@ -202,10 +214,13 @@ class HeadMixin:
         return [getattr(self, name).astype(dtype, copy=False) for name in names]
 
     def _head_params(self, dtype: np.dtype[Any]) -> list[FloatArray]:
+        self._require_head()
+        return self._cast(dtype, "V", "c")
+
+    def _require_head(self) -> None:
         if self.V is None:
             name = type(self).__name__
             raise ValueError(f"this {name} has no head (V is None): build it with n_out or V")
-        return self._cast(dtype, "V", "c")
 
     def _sequence(self, x: ArrayLike) -> FloatArray:
         """One sequence (T, n_in) as a batch of one, (T, 1, n_in)."""

@@ -28,7 +28,7 @@ from numpy.typing import ArrayLike, NDArray
 from ._kernels import global_norm_of
 from ._types import FloatArray
 from ._validate import RngLike, as_generator, check_instance, check_int, check_real
-from .heads import head_loss, head_outputs
+from .heads import head_outputs
 from .layer import RecurrentLayer
 from .optim import Optimizer, per_network, stack_optimizers
 from .tasks import Batch, Task
@@ -381,12 +381,8 @@ def _loss_and_gradients(
 ) -> tuple[FloatArray, dict[str, FloatArray]]:
     """Losses (K,) and gradients of K stacked networks on their batches x (T, K, B, n_in)
     with last-step targets y (K, B, …)."""
-    V, c = layer._cast(x.dtype, "V", "c")
-    hs, cache = layer._forward(x, None)
-    losses, ds, dV, dc = head_loss(layer.head or "", V, c, hs[-1], y, x.shape[2])
-    dhs = np.zeros_like(hs)
-    dhs[-1] = ds
-    return losses, layer._backward(dhs, cache) | {"V": dV, "c": dc}
+    losses, dhs, cache, head = layer._head_state_gradients(x, y, None, used=1)
+    return np.asarray(losses), layer._backward(dhs, cache) | head
 
 
 def _check_fit(model: Model, task: Task) -> None:
