@@ -32,21 +32,21 @@ def test_forward_matches_the_equations(rng) -> None:
     x = rng.standard_normal((3, 2, N_IN))
     h = rng.standard_normal((2, N_H))
     hs, _ = model.forward(x, h)
-    W_r, W_z, W_n = np.split(model.W, 3)
-    a_r, a_z, a_n = np.split(x @ model.U.T + model.b, 3, axis=2)
+    W_r, W_u, W_n = np.split(model.W, 3)
+    a_r, a_u, a_n = np.split(x @ model.U.T + model.b, 3, axis=2)
 
     def sigmoid(a):
         return 1 / (1 + np.exp(-a))
 
     for t in range(3):
-        r, z = sigmoid(a_r[t] + h @ W_r.T), sigmoid(a_z[t] + h @ W_z.T)
+        r, u = sigmoid(a_r[t] + h @ W_r.T), sigmoid(a_u[t] + h @ W_u.T)
         n = np.tanh(a_n[t] + r * (h @ W_n.T + model.b_hn))
-        h = (1 - z) * n + z * h
+        h = (1 - u) * n + u * h
         np.testing.assert_allclose(hs[t], h, rtol=1e-13, atol=1e-15)
 
 
 def test_saturated_update_gate_copies_the_state(rng) -> None:
-    """z ≡ 1 (a huge update bias): h_t = h_{t−1} and ∂h_t/∂h_{t−1} = I up to rounding."""
+    """u ≡ 1 (a huge update bias): h_t = h_{t−1} and ∂h_t/∂h_{t−1} = I up to rounding."""
     model = make_gru(n_out=None)
     b = model.b.copy()
     b[N_H : 2 * N_H] = 50.0

@@ -3,18 +3,19 @@
 For t = 1, …, T, with σ the logistic sigmoid and ⊙ the elementwise product,
 
     r_t = σ(U_r x_t + W_r h_{t−1} + b_r)                       (reset gate)
-    z_t = σ(U_z x_t + W_z h_{t−1} + b_z)                       (update gate)
+    u_t = σ(U_u x_t + W_u h_{t−1} + b_u)                       (update gate)
     n_t = tanh(U_n x_t + b_n + r_t ⊙ (W_n h_{t−1} + b_hn))     (candidate)
-    h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1},
+    h_t = (1 − u_t) ⊙ n_t + u_t ⊙ h_{t−1},
 
-exactly the equations and the gate order (r, z, n) of ``torch.nn.GRU`` (Cho et al. 2014
-with the reset gate applied after the recurrent product).  torch's two biases add up for
-r and z, so b = [b_r; b_z; b_n] holds ``bias_ih_l0`` + ``bias_hh_l0`` in its first 2 n_h
+exactly the equations and the gate order of ``torch.nn.GRU`` (Cho et al. 2014 with the
+reset gate applied after the recurrent product; torch names the update gate z, which the
+chapter keeps for the pre-activation of the simple network).  torch's two biases add up for
+r and u, so b = [b_r; b_u; b_n] holds ``bias_ih_l0`` + ``bias_hh_l0`` in its first 2 n_h
 entries and ``bias_ih_l0`` alone in the last n_h; the recurrent bias of the candidate sits
 inside r_t ⊙ (…) and is kept apart as b_hn.
 
 Where the LSTM has its cell, the GRU has the update gate: ∂h_t/∂h_{t−1} contains the
-term diag(z_t), so a unit with z ≈ 1 copies its state forward and the gradient through it
+term diag(u_t), so a unit with u ≈ 1 copies its state forward and the gradient through it
 with it.  See :meth:`GRU.state_jacobians`.
 """
 
@@ -44,7 +45,7 @@ from .layer import RecurrentLayer
 
 _TANH = ACTIVATIONS["tanh"]
 
-#: Row factors of U, W, b for the gate kernel (see ``rnngrad._kernels``): r and z are
+#: Row factors of U, W, b for the gate kernel (see ``rnngrad._kernels``): r and u are
 #: sigmoids; the rows of n are left as they are (its tanh has r ⊙ (W_n h + b_hn) inside).
 _GATE_SCALES = (-1.0, -1.0, 1.0)
 
@@ -60,7 +61,7 @@ class GRUCache:
     states : ndarray, shape (T + 1, B, n_h)
         h_0 … h_T.
     gates : ndarray, shape (T, B, 3 n_h)
-        r_t, z_t, n_t side by side (after their nonlinearities).
+        r_t, u_t, n_t side by side (after their nonlinearities).
     recurrent_candidate : ndarray, shape (T, B, n_h)
         W_n h_{t−1} + b_hn, the term the reset gate multiplies.
     """
@@ -73,16 +74,16 @@ class GRUCache:
 
 @dataclass(frozen=True, eq=False)
 class GRU(RecurrentLayer):
-    """A GRU layer as ``torch.nn.GRU`` (gate order r, z, n), with an optional head.
+    """A GRU layer as ``torch.nn.GRU`` (gate order r, u, n), with an optional head.
 
     Parameters
     ----------
     U : array_like, shape (3 n_h, n_in)
-        Input weights of the gates, stacked [U_r; U_z; U_n].
+        Input weights of the gates, stacked [U_r; U_u; U_n].
     W : array_like, shape (3 n_h, n_h)
-        Recurrent weights [W_r; W_z; W_n].
+        Recurrent weights [W_r; W_u; W_n].
     b : array_like, shape (3 n_h,)
-        [b_r; b_z; b_n]: the summed torch biases of r and z, and the input bias of n.
+        [b_r; b_u; b_n]: the summed torch biases of r and u, and the input bias of n.
     b_hn : array_like, shape (n_h,), optional
         The recurrent bias of the candidate, inside r_t ⊙ (W_n h_{t−1} + b_hn); zeros if None.
     V : array_like, shape (n_out, n_h), optional
@@ -169,7 +170,7 @@ class GRU(RecurrentLayer):
     def from_torch_state_dict(cls, sd: Mapping[str, ArrayLike]) -> GRU:
         """Build the layer from the state dict of a one-layer ``torch.nn.GRU``.
 
-        ``weight_ih_l0`` → U, ``weight_hh_l0`` → W; b = ``bias_ih_l0`` plus the r and z
+        ``weight_ih_l0`` → U, ``weight_hh_l0`` → W; b = ``bias_ih_l0`` plus the r and u
         parts of ``bias_hh_l0``; b_hn = the n part of ``bias_hh_l0``.  torch is not needed.
 
         Parameters
@@ -200,7 +201,7 @@ class GRU(RecurrentLayer):
         self, arrays: Mapping[str, FloatArray], *, gradients: bool
     ) -> tuple[FloatArray, FloatArray]:
         """``bias_ih_l0`` is b (or ∂L/∂b); ``bias_hh_l0`` is [0; 0; b_hn] for the parameters,
-        and for gradients the r and z parts of ∂L/∂b (the two torch biases enter r and z
+        and for gradients the r and u parts of ∂L/∂b (the two torch biases enter r and u
         alike) followed by ∂L/∂b_hn."""
         b, n = arrays["b"], self.n_h
         rz = b[: 2 * n] if gradients else np.zeros_like(b[: 2 * n])
@@ -274,11 +275,11 @@ class GRU(RecurrentLayer):
 
         In numerator layout, writing D(v) = diag(v) and q_j = W_n h_{j−1} + b_hn,
 
-            J_j = D(z_j) + D((h_{j−1} − n_j) ⊙ z_j ⊙ (1 − z_j)) W_z
-                  + D((1 − z_j) ⊙ (1 − n_j²) ⊙ r_j) W_n
-                  + D((1 − z_j) ⊙ (1 − n_j²) ⊙ q_j ⊙ r_j ⊙ (1 − r_j)) W_r.
+            J_j = D(u_j) + D((h_{j−1} − n_j) ⊙ u_j ⊙ (1 − u_j)) W_u
+                  + D((1 − u_j) ⊙ (1 − n_j²) ⊙ r_j) W_n
+                  + D((1 − u_j) ⊙ (1 − n_j²) ⊙ q_j ⊙ r_j ⊙ (1 − r_j)) W_r.
 
-        The first term is the GRU's carousel: with z ≈ 1 the state and its gradient pass
+        The first term is the GRU's carousel: with u ≈ 1 the state and its gradient pass
         unchanged.  The result works with :func:`~rnngrad.jacobians.jacobian_product` and
         :func:`~rnngrad.jacobians.product_norms_by_lag` as the RNN's does.
 
@@ -302,13 +303,13 @@ class GRU(RecurrentLayer):
         xs = self._sequence(x)
         first = None if h0 is None else as_float_array("h0", h0, shape=(self.n_h,))[None]
         cache = self.forward(xs, first)[1]
-        r, z, n = np.split(cache.gates[:, 0], 3, axis=1)
+        r, u, n = np.split(cache.gates[:, 0], 3, axis=1)
         h_prev, q = cache.states[:-1, 0], cache.recurrent_candidate[:, 0]
-        W_r, W_z, W_n = np.split(self.W.astype(r.dtype, copy=False), 3)
-        through_n = (1 - z) * (1 - n * n)
+        W_r, W_u, W_n = np.split(self.W.astype(r.dtype, copy=False), 3)
+        through_n = (1 - u) * (1 - n * n)
         return (
-            diagonal(z)
-            + scaled_rows((h_prev - n) * z * (1 - z), W_z)
+            diagonal(u)
+            + scaled_rows((h_prev - n) * u * (1 - u), W_u)
             + scaled_rows(through_n * r, W_n)
             + scaled_rows(through_n * q * r * (1 - r), W_r)
         )
@@ -320,7 +321,7 @@ def _run_forward(
 ) -> GRUCache:
     T, *lead, B, _ = x.shape
     n = W.shape[-1]
-    # Rows scaled for the gate kernel: the pre-activations of r and z come out as −a.
+    # Rows scaled for the gate kernel: the pre-activations of r and u come out as −a.
     scales = gate_row_scales(_GATE_SCALES, n, x.dtype)
     U, W, b = U * scales[:, None], W * scales[:, None], b * scales
     gates = np.empty((T, *lead, B, 3 * n), dtype=x.dtype)
@@ -338,15 +339,15 @@ def _run_forward(
             G, q = gates[t], candidate[t]
             G[..., : 2 * n] += recurrent[..., : 2 * n]
             logistic_of_negated(G[..., : 2 * n])
-            r, z, new = G[..., :n], G[..., n : 2 * n], G[..., 2 * n :]
+            r, u, new = G[..., :n], G[..., n : 2 * n], G[..., 2 * n :]
             np.add(recurrent[..., 2 * n :], bias_hn, out=q)
             np.multiply(r, q, out=recurrent[..., 2 * n :])
             new += recurrent[..., 2 * n :]
             _TANH.apply_in_place(new)
-            # h_t = n_t + z_t ⊙ (h_{t−1} − n_t): one product instead of two.
+            # h_t = n_t + u_t ⊙ (h_{t−1} − n_t): one product instead of two.
             h = states[t + 1]
             np.subtract(states[t], new, out=h)
-            h *= z
+            h *= u
             h += new
     return GRUCache(x, states, gates, candidate)
 
@@ -361,24 +362,24 @@ def _backprop(
     dh = np.zeros((*lead, B, n), dtype=dhs.dtype)  # ∂L/∂h_t through the recurrence
     dn = np.empty_like(dh)
     gate_derivs = np.empty((*lead, B, 3 * n), dtype=dhs.dtype)
-    n_columns, rz_columns = slice(2 * n, 3 * n), slice(0, 2 * n)
+    n_columns, ru_columns = slice(2 * n, 3 * n), slice(0, 2 * n)
     for t in range(T - 1, -1, -1):
         G, D, R = cache.gates[t], dgates[t], drecurrent[t]
-        r, z, new = G[..., :n], G[..., n : 2 * n], G[..., 2 * n :]
+        r, u, new = G[..., :n], G[..., n : 2 * n], G[..., 2 * n :]
         dr, dz, dnew = D[..., :n], D[..., n : 2 * n], D[..., 2 * n :]
         dh += dhs[t]
         gate_slopes(G, n_columns, gate_derivs)
-        # ∂L/∂z_t and ∂L/∂n_t, then n_t's slope, which ∂L/∂r_t needs, then r_t's and z_t's.
+        # ∂L/∂u_t and ∂L/∂n_t, then n_t's slope, which ∂L/∂r_t needs, then r_t's and u_t's.
         np.subtract(cache.states[t], new, out=dz)
         dz *= dh
-        np.subtract(1.0, z, out=dnew)
+        np.subtract(1.0, u, out=dnew)
         dnew *= dh
         dnew *= gate_derivs[..., n_columns]
         np.multiply(dnew, cache.recurrent_candidate[t], out=dr)
-        D[..., rz_columns] *= gate_derivs[..., rz_columns]
-        R[..., rz_columns] = D[..., rz_columns]
+        D[..., ru_columns] *= gate_derivs[..., ru_columns]
+        R[..., ru_columns] = D[..., ru_columns]
         np.multiply(dnew, r, out=R[..., n_columns])
         np.matmul(R, W, out=dn)
-        dh *= z  # the direct path h_t = … + z_t ⊙ h_{t−1}
+        dh *= u  # the direct path h_t = … + u_t ⊙ h_{t−1}
         dh += dn
     return dgates, drecurrent, dh

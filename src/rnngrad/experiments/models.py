@@ -51,11 +51,11 @@ def make_model(
         Jozefowicz et al. 2015); recurrent blocks ``"orthogonal"`` (default) or
         ``"gaussian"``.
     ``"gru"``
-        GRU with update-gate bias b_z = ``gate_bias``; recurrent blocks ``"orthogonal"``
+        GRU with update-gate bias b_u = ``gate_bias``; recurrent blocks ``"orthogonal"``
         (default) or ``"gaussian"``.
 
     The gate bias is the same trick for both gated models: it starts the gate that keeps
-    the state (f_t, z_t) at σ(1) ≈ 0.73 instead of 0.5, so that the memory, and the
+    the state (f_t, u_t) at σ(1) ≈ 0.73 instead of 0.5, so that the memory, and the
     gradient through it, decays over tens of steps at initialisation rather than halving
     at every step.  With the GRU's default 0, the gradient of the agreement task at
     L = 40 is ~10⁻⁶ of its value at the answer and training needs a few thousand steps
