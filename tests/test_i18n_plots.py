@@ -197,7 +197,8 @@ def test_chapter_figures_of_the_why_and_evidence_pages_speak_the_language(lang: 
 
     w = np.linspace(1.0, 12.0, 50)
     widths = plots.amplifying_widths(w, {"sigmoid": scalar.amplifying_width(w)}, lang=lang)
-    assert widths.axes[0].get_xlabel() == label("|w|", lang)
+    assert [ax.get_xlabel() for ax in widths.axes] == [label("|w|", lang), label("gamma |w|", lang)]
+    assert widths.axes[1].get_ylabel() == label("relative width", lang)
 
     sweep = sweep_spectral_norm([0.5, 1.5], n_h=4, T=6)
     ax = plots.spectral_sweep(sweep, lang=lang).axes[0]
@@ -242,6 +243,8 @@ def test_chapter_figures_reject_bad_arguments() -> None:
         plots.activations_side_by_side(())
     with pytest.raises(ValueError, match=r"widths\['tanh'\] must have shape \(3,\)"):
         plots.amplifying_widths([1.0, 2.0, 3.0], {"tanh": [1.0]})
+    with pytest.raises(ValueError, match=r"a key of widths must be one of 'sigmoid', 'tanh'"):
+        plots.amplifying_widths([1.0, 2.0], {"relu": [1.0, 2.0]})
     with pytest.raises(TypeError, match="sweep must be a SpectralSweep"):
         plots.spectral_sweep({"norms": []})  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="tables and scales must be non-empty and of equal length"):

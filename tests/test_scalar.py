@@ -8,6 +8,7 @@ import pytest
 from rnngrad import get_activation
 from rnngrad.gradcheck import relative_error
 from rnngrad.scalar import (
+    STATE_SPAN,
     amplifying_width,
     descend_bias,
     final_state_and_slope,
@@ -35,6 +36,19 @@ def test_width_is_empty_below_one_over_gamma_and_widest_where_nielsen_says() -> 
     assert w[np.argmax(widths)] == pytest.approx(6.9, abs=0.05)  # Nielsen, ch. 5: |w| ≈ 6.9
     assert widths.max() == pytest.approx(0.45, abs=0.005)
     assert widths[-1] < widths.max() / 1.5  # and larger weights make it narrower again
+
+
+def test_tanh_window_is_the_sigmoid_window_of_four_times_the_weight_twice_as_wide() -> None:
+    """The conjugacy tanh(a) = 2σ(2a) − 1 maps a tanh unit of weight w to a sigmoid unit of
+    weight 4w whose states span half the length, so in units of the state interval
+    (STATE_SPAN) against γ|w| the two windows are the same function."""
+    w = np.linspace(0.5, 20.0, 400)
+    tanh, sigmoid = amplifying_width(w, "tanh"), amplifying_width(4.0 * w, "sigmoid")
+    assert np.count_nonzero(tanh) > 300  # the comparison is not between empty windows
+    np.testing.assert_allclose(tanh, 2.0 * sigmoid, rtol=1e-12, atol=0.0)
+    np.testing.assert_allclose(
+        tanh / STATE_SPAN["tanh"], sigmoid / STATE_SPAN["sigmoid"], rtol=1e-12, atol=0.0
+    )
 
 
 def test_width_refuses_activations_without_a_bump() -> None:

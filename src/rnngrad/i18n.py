@@ -35,6 +35,11 @@ LABELS: dict[str, tuple[str, str]] = {
         r"width of $\{a : |w f'(wa+\beta)| \geq 1\}$",
         r"ширина $\{a : |w f'(wa+\beta)| \geq 1\}$",
     ),
+    "gamma |w|": (r"$\gamma\,|w|$", r"$\gamma\,|w|$"),
+    "relative width": (
+        "width / length of the state interval",
+        "ширина / длина интервала состояний",
+    ),
     "lag": (r"lag $\ell = t - k$", r"запаздывание $\ell = t - k$"),
     "jacobian norm": (
         r"$\|\partial s_t / \partial s_{t-\ell}\|_2$ (log scale)",

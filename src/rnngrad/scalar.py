@@ -31,6 +31,9 @@ from .optim import clip_by_global_norm
 
 #: The activations with a bounded bump-shaped derivative, for which the width is finite.
 SATURATING = ("sigmoid", "tanh")
+#: The length of the interval the states of each lie in, (0, 1) and (−1, 1): the unit in
+#: which a window's width is comparable across activations.
+STATE_SPAN = {"sigmoid": 1.0, "tanh": 2.0}
 
 
 def amplifying_width(w: ArrayLike, activation: str = "sigmoid") -> FloatArray:
