@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 from numpy.typing import ArrayLike
 
 from .._validate import as_float_array, check_instance, check_real
@@ -14,11 +15,13 @@ from ..meanfield import mean_field, measured_rate, rms_rate
 from ..spectral import eigenvalues, singular_values
 from ..sweep import SpectralSweep
 from .checks import check_label_keys
-from .style import PALETTE, figure_function, in_math, single_axes
+from .style import PALETTE, figure_function, in_math, plain_number, single_axes
 
 #: Markers of :func:`init_spectra`, one per matrix, so that coinciding points stay visible.
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 _LINESTYLES = ("-", "--", "-.", ":")
+#: Where :func:`mean_field_rates` labels its logarithmic axes, in plain numbers.
+_RATE_TICKS = (0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0)
 
 
 @figure_function()
@@ -84,7 +87,7 @@ def mean_field_rates(sweeps: Sequence[SpectralSweep], *, lang: str = "en") -> Fi
     """
     if not 0 < len(sweeps) <= len(PALETTE):
         raise ValueError(f"sweeps must hold 1 to {len(PALETTE)} sweeps, got {len(sweeps)}")
-    fig, ax = single_axes(5.6, 4.6)
+    fig, ax = single_axes(6.0, 4.8)
     rates = []
     for i, sweep in enumerate(sweeps):
         check_instance(f"sweeps[{i}]", sweep, SpectralSweep)
@@ -107,13 +110,17 @@ def mean_field_rates(sweeps: Sequence[SpectralSweep], *, lang: str = "en") -> Fi
     ax.loglog([low, high], [low, high], color="0.5", linewidth=1)
     ax.axvline(1.0, color="0.3", linestyle="--", linewidth=1, label=label("edge of chaos", lang))
     ax.axhline(1.0, color="0.3", linestyle="--", linewidth=1)
+    ticks = [t for t in _RATE_TICKS if low <= t <= high]
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_ticks(ticks, labels=[plain_number(t, lang) for t in ticks])
+        axis.set_minor_formatter(NullFormatter())  # the log axis would label minor ticks too
     ax.set_xlim(low, high)
     ax.set_ylim(low, high)
-    ax.text(low * 1.1, 0.9, label("order", lang), va="top", fontsize="small")
-    ax.text(high / 1.1, 1.1, label("chaos", lang), ha="right", fontsize="small")
+    ax.text(0.95, low * 1.1, label("order", lang), ha="right", fontsize="small")
+    ax.text(high / 1.1, high / 1.1, label("chaos", lang), ha="right", va="top", fontsize="small")
     ax.set_xlabel(label("predicted rate", lang))
     ax.set_ylabel(label("measured rate", lang))
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="upper left", fontsize="small")
     return fig
 
 
