@@ -11,7 +11,7 @@ such factors changes per step by √χ, with
 (Poole et al. 2016, χ₁; Chen, Pennington and Schoenholz 2018 for recurrent networks).  χ < 1
 is the ordered phase, where the gradient vanishes, χ > 1 the chaotic one, where it explodes.
 A diagonal W = g I mixes nothing: each unit keeps its own product, and the rate is g times
-the largest geometric mean of |f′| along one unit.
+the largest geometric mean of the absolute values of f′ along one unit.
 
 The distribution of z is taken either from the network's own states
 (:func:`rms_rate`) or from the self-consistent Gaussian of the mean-field theory
@@ -227,7 +227,7 @@ def rms_rate(derivatives: ArrayLike, gain: float) -> float:
 
 
 def geometric_rate(derivatives: ArrayLike, gain: float) -> float:
-    """g · max over units of the geometric mean of |f′(z_t)|: the rate for W = g I.
+    """g times the largest geometric mean of the absolute f′(z_t) along a unit: the W = g I rate.
 
     With a diagonal W, ∂s_t/∂s_{t−ℓ} is diagonal with entries Π g f′(z_j) along each unit,
     so its norm is the largest of these products, and exactly so, not only for wide networks.
@@ -257,7 +257,8 @@ def measured_rate(norms: ArrayLike) -> float:
     Parameters
     ----------
     norms : array_like, shape (ℓ + 1,)
-        The norms for lags 0 … ℓ, ℓ ≥ 1 (as :meth:`~rnngrad.RNN.jacobian_norms_by_lag` gives).
+        The norms for lags 0 … ℓ, ℓ ≥ 1, as
+        :meth:`~rnngrad.layer.RecurrentLayer.jacobian_norms_by_lag` gives them.
 
     Returns
     -------
