@@ -130,7 +130,7 @@ def test_every_figure_function_localizes_its_ticks() -> None:
         if inspect.isfunction(function := getattr(plots, name))
         and inspect.signature(function).return_annotation in (Figure, "Figure")
     ]
-    assert len(figures) == 16
+    assert len(figures) == 17
     bare = [name for name in figures if not hasattr(getattr(plots, name), "__wrapped__")]
     assert not bare, f"figure functions without @figure_function: {bare}"
 
@@ -204,7 +204,7 @@ def test_chapter_figures_of_the_why_and_evidence_pages_speak_the_language(lang: 
     ax = plots.spectral_sweep(sweep, lang=lang).axes[0]
     legend = legend_texts(ax)
     assert legend == [
-        rf"$\sigma = {format_number(s, lang, digits=1).replace(',', '{,}')}$" for s in (0.5, 1.5)
+        rf"$g = {format_number(s, lang, digits=1).replace(',', '{,}')}$" for s in (0.5, 1.5)
     ]
     assert len(ax.lines) == 4  # a curve and its dashed bound per σ
     assert ax.get_xlabel() == label("lag", lang)
@@ -217,7 +217,7 @@ def test_chapter_figures_of_the_why_and_evidence_pages_speak_the_language(lang: 
     table = jacobian_norm_table(model.state_jacobians(np.ones((5, 2))))
     heat = plots.jacobian_heatmaps([table, table], [1.0, 2.5], lang=lang)
     assert heat.axes[1].get_title() == (
-        rf"$\sigma = {format_number(2.5, lang, digits=1).replace(',', '{,}')}$"
+        rf"$g = {format_number(2.5, lang, digits=1).replace(',', '{,}')}$"
     )
     assert heat.axes[-1].get_ylabel() == label("log norm", lang)  # the colour bar
 
@@ -432,7 +432,7 @@ def test_state_and_init_panels_speak_the_language(lang: str) -> None:
     assert first.get_xlabel() == label("step t", lang)
     assert first.get_ylabel() == label("state norm", lang)
     assert list(first.lines[0].get_xdata()) == [1, 2, 3]  # t = 1 … T
-    assert second.get_title() == ("$\\sigma = 1{,}5$" if lang == "ru" else "$\\sigma = 1.5$")
+    assert second.get_title() == ("$g = 1{,}5$" if lang == "ru" else "$g = 1.5$")
     assert legend_texts(first) == [
         label("tanh", lang),
         label("relu", lang),
@@ -483,3 +483,28 @@ def test_state_and_init_panels_reject_bad_arguments(draw) -> None:  # type: igno
         draw({1.0: {"tanh": [1.0]}})
     with pytest.raises(ValueError, match="lang must be one of"):
         draw({1.0: {"tanh": [1.0, 0.5]}}, lang="de")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_mean_field_rates_draws_both_predictions_and_the_edge(lang: str) -> None:
+    from rnngrad.sweep import sweep_spectral_norm
+
+    sweeps = [
+        sweep_spectral_norm([0.5, 3.0], activation="tanh", n_h=4, T=6),
+        sweep_spectral_norm([1.0, 3.0], activation="relu", n_h=4, T=6),
+    ]
+    ax = plots.mean_field_rates(sweeps, lang=lang).axes[0]
+    legend = legend_texts(ax)
+    # ReLU at g = 3 has no fixed point: its open marker is missing, the filled one is not.
+    fixed = [line for line in ax.lines if line.get_markerfacecolor() == "none"]
+    assert [len(line.get_xdata()) for line in fixed] == [2, 1]
+    assert label("edge of chaos", lang) in legend
+    assert label("from the states", lang).format(name=label("relu", lang)) in legend
+    assert ax.get_xlabel() == label("predicted rate", lang)
+
+
+def test_mean_field_rates_rejects_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="sweeps must hold 1 to"):
+        plots.mean_field_rates([])
+    with pytest.raises(TypeError, match=r"sweeps\[0\] must be an rnngrad.SpectralSweep"):
+        plots.mean_field_rates([{"norms": []}])  # type: ignore[list-item]

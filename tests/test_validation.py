@@ -247,6 +247,36 @@ CASES: dict[str, Case] = {
         ValueError,
         r"target must be finite",
     ),
+    "gaussian_mean h not callable": (
+        lambda: rg.gaussian_mean(1.0, 1.0),  # type: ignore[arg-type]
+        TypeError,
+        r"h must be a function of z, got float",
+    ),
+    "second_moments variance zero": (
+        lambda: rg.second_moments("tanh", 0.0),
+        ValueError,
+        r"variance must be > 0, got 0.0",
+    ),
+    "mean_field unknown activation": (
+        lambda: rg.mean_field("softplus", 1.0),
+        ValueError,
+        r"activation must be one of",
+    ),
+    "rms_rate derivatives 1-d": (
+        lambda: rg.rms_rate(np.ones(3), 1.0),
+        ValueError,
+        r"derivatives must have shape \(T, n\), got \(3,\)",
+    ),
+    "geometric_rate gain zero": (
+        lambda: rg.geometric_rate(np.ones((2, 2)), 0.0),
+        ValueError,
+        r"gain must be > 0, got 0.0",
+    ),
+    "measured_rate one norm": (
+        lambda: rg.measured_rate([1.0]),
+        ValueError,
+        r"norms must hold ≥ 2 norms ≥ 0",
+    ),
     "orthogonal n zero": (lambda: rg.orthogonal(0), ValueError, r"n must be >= 1, got 0"),
     "orthogonal gain negative": (
         lambda: rg.orthogonal(3, gain=-1.0),

@@ -19,6 +19,15 @@ from .jacobians import (
 )
 from .layer import RecurrentLayer
 from .lstm import LSTM, LSTMCache
+from .meanfield import (
+    MeanField,
+    gaussian_mean,
+    geometric_rate,
+    mean_field,
+    measured_rate,
+    rms_rate,
+    second_moments,
+)
 from .rnn import RNN, ForwardCache
 from .spectral import (
     eigenvalues,
@@ -81,6 +90,7 @@ __all__ = [
     "GRUCache",
     "History",
     "LSTMCache",
+    "MeanField",
     "Optimizer",
     "RecurrentLayer",
     "SpectralSweep",
@@ -91,6 +101,8 @@ __all__ = [
     "clip_by_global_norm",
     "clip_by_value",
     "eigenvalues",
+    "gaussian_mean",
+    "geometric_rate",
     "get_activation",
     "global_norm",
     "identity_init",
@@ -98,6 +110,8 @@ __all__ = [
     "jacobian_norm_table",
     "jacobian_product",
     "make_model",
+    "mean_field",
+    "measured_rate",
     "numerical_gradient",
     "numerical_jacobian",
     "orthogonal",
@@ -106,7 +120,9 @@ __all__ = [
     "relative_error",
     "rescale_spectral_norm",
     "rescale_spectral_radius",
+    "rms_rate",
     "scaled_gaussian",
+    "second_moments",
     "singular_values",
     "spectral_norm",
     "spectral_radius",

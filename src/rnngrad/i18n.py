@@ -46,8 +46,8 @@ LABELS: dict[str, tuple[str, str]] = {
         r"$\|\partial s_t / \partial s_{t-\ell}\|_2$ (лог. шкала)",
     ),
     "dashed bound": (
-        r" (dashed: the bound $(\gamma\sigma)^\ell$)",
-        r" (штрихи: оценка $(\gamma\sigma)^\ell$)",
+        r" (dashed: the bound $(\gamma g)^\ell$)",
+        r" (штрихи: оценка $(\gamma g)^\ell$)",
     ),
     "normal W": ("normal $W$", "нормальная $W$"),
     "non-normal W": ("non-normal $W$", "ненормальная $W$"),
@@ -116,6 +116,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "step t": ("step $t$", "шаг $t$"),
     "state norm": (r"$\|s_t\|_2$ (log scale)", r"$\|s_t\|_2$ (лог. шкала)"),
     "input scale": ("input weights × {scale}", "входные веса × {scale}"),
+    "predicted rate": (
+        r"predicted rate $g\,\sqrt{\overline{f'(z)^2}} = \sqrt{\chi}$",
+        r"предсказанная скорость $g\,\sqrt{\overline{f'(z)^2}} = \sqrt{\chi}$",
+    ),
+    "measured rate": (
+        r"measured rate $\|\partial s_{60}/\partial s_0\|_2^{1/60}$",
+        r"измеренная скорость $\|\partial s_{60}/\partial s_0\|_2^{1/60}$",
+    ),
+    "from the states": ("{name}: $z$ of the network", "{name}: $z$ самой сети"),
+    "from the fixed point": ("{name}: mean-field $q^*$", "{name}: $q^*$ среднего поля"),
+    "edge of chaos": (r"$\chi = 1$: edge of chaos", r"$\chi = 1$: край хаоса"),
+    "order": ("order: vanishing", "порядок: затухание"),
+    "chaos": ("chaos: exploding", "хаос: взрыв"),
 }
 
 #: The lecture's sentence, word by word (punctuation dropped): «зашел» is word 10, its

@@ -1,8 +1,9 @@
-"""The sweep over σ_max(W): how the norm of ∂s_T/∂s_{T−ℓ} changes as W = σ Q is scaled.
+"""The sweep over σ_max(W): how the norm of ∂s_T/∂s_{T−ℓ} changes as W = g Q is scaled.
 
 The experiment behind the evidence page's figure of norms against the lag: one network,
-one input sequence, one orthogonal Q, and only the scale σ of the recurrent matrix moves,
-so every row can be held against the Pascanu et al. bound (γ σ)^ℓ.
+one input sequence, one orthogonal Q, and only the gain g of the recurrent matrix moves,
+so every row can be held against the Pascanu et al. bound (γ g)^ℓ and against the
+mean-field rate of :mod:`rnngrad.meanfield`.
 """
 
 from __future__ import annotations
@@ -21,27 +22,33 @@ from .spectral import orthogonal
 
 @dataclass(frozen=True)
 class SpectralSweep:
-    """‖∂s_T/∂s_{T−ℓ}‖_2 over the lag for recurrent matrices W = σ Q, one row per σ.
+    """‖∂s_T/∂s_{T−ℓ}‖_2 over the lag for recurrent matrices W = g Q, one row per gain g.
 
     Attributes
     ----------
     activation : str
         f of the network.
     scales : ndarray, shape (m,)
-        The values σ = σ_max(W) (all singular values of σ Q equal σ).
+        The gains g = σ_max(W) (all singular values of g Q equal g).
     norms : ndarray, shape (m, T + 1)
         ``norms[i, lag]`` for ``scales[i]``.
     bounds : ndarray, shape (m, T + 1)
-        The Pascanu et al. bound (γ σ)^lag for the same rows.
-    mean_derivative : ndarray, shape (m,)
-        The mean of f′(z_j) over the steps and units: how far the units are from saturation.
+        The Pascanu et al. bound (γ g)^lag for the same rows.
+    derivatives : ndarray, shape (m, T, n_h)
+        f′(z_t) for t = 1 … T and every unit: what the mean-field rate is estimated from.
     """
 
     activation: str
     scales: FloatArray
     norms: FloatArray
     bounds: FloatArray
-    mean_derivative: FloatArray
+    derivatives: FloatArray
+
+    @property
+    def mean_derivative(self) -> FloatArray:
+        """The mean of f′(z_t) over the steps and units, one per gain: how far from saturation."""
+        means: FloatArray = self.derivatives.mean(axis=(1, 2))
+        return means
 
 
 def sweep_spectral_norm(
@@ -52,17 +59,17 @@ def sweep_spectral_norm(
     T: int = 60,
     rng: RngLike = None,
 ) -> SpectralSweep:
-    """Measure ‖∂s_T/∂s_{T−ℓ}‖_2 for W = σ Q at several σ, all else held fixed.
+    """Measure ‖∂s_T/∂s_{T−ℓ}‖_2 for W = g Q at several gains g, all else held fixed.
 
     One orthogonal Q, one input matrix U (i.i.d. N(0, 1/n_h)) and one sequence of inputs
-    x_t ~ N(0, I) are drawn from ``rng`` and shared by every σ, so the rows differ only in
-    the scale of W.  Since every singular value of σ Q is σ, the bound of
-    :func:`~rnngrad.spectral.pascanu_bound` is (γ σ)^lag exactly as the chapter writes it.
+    x_t ~ N(0, I) are drawn from ``rng`` and shared by every g, so the rows differ only in
+    the scale of W.  Since every singular value of g Q is g, the bound of
+    :func:`~rnngrad.spectral.pascanu_bound` is (γ g)^lag exactly as the chapter writes it.
 
     Parameters
     ----------
     scales : array_like, shape (m,)
-        The values of σ, each > 0.
+        The gains g, each > 0.
     activation : str
         f of the network.
     n_h : int
@@ -81,9 +88,9 @@ def sweep_spectral_norm(
     ValueError, TypeError
         If a scale is not > 0, a size is not an integer ≥ 1 or the activation is unknown.
     """
-    sigmas = as_float_array("scales", scales, shape=("m",)).astype(np.float64)
-    if sigmas.size == 0 or np.any(sigmas <= 0):
-        raise ValueError(f"scales must be a non-empty list of numbers > 0, got {sigmas}")
+    gains = as_float_array("scales", scales, shape=("m",)).astype(np.float64)
+    if gains.size == 0 or np.any(gains <= 0):
+        raise ValueError(f"scales must be a non-empty list of numbers > 0, got {gains}")
     n_h = check_int("n_h", n_h, minimum=1)
     T = check_int("T", T, minimum=1)
     f = get_activation(activation)
@@ -91,11 +98,11 @@ def sweep_spectral_norm(
     Q = orthogonal(n_h, rng=gen)
     U = gen.standard_normal((n_h, n_h)) / np.sqrt(n_h)
     x = gen.standard_normal((T, n_h))
-    norms, means = [], []
-    for sigma in sigmas:
-        model = RNN(U, sigma * Q, np.zeros(n_h), f.name)
+    norms, derivatives = [], []
+    for gain in gains:
+        model = RNN(U, gain * Q, np.zeros(n_h), f.name)
         norms.append(model.jacobian_norms_by_lag(x, T))
-        means.append(f.derivative_from_output(model.states(x)[1:]).mean())
+        derivatives.append(f.derivative_from_output(model.states(x)[1:]))
     lags = np.arange(T + 1)
-    bounds = (f.gamma * sigmas[:, None]) ** lags
-    return SpectralSweep(f.name, sigmas, np.array(norms), bounds, np.array(means))
+    bounds = (f.gamma * gains[:, None]) ** lags
+    return SpectralSweep(f.name, gains, np.array(norms), bounds, np.array(derivatives))

@@ -13,7 +13,7 @@ from . import style
 from .activations import activation_and_derivative, activations_side_by_side
 from .norms import gradient_paths, jacobian_heatmaps, norms_by_init, norms_by_lag, state_norms
 from .sentence import bptt_term_norms
-from .spectra import init_spectra, matrix_powers, spectral_sweep
+from .spectra import init_spectra, matrix_powers, mean_field_rates, spectral_sweep
 from .style import STYLE, house_style
 
 # Bound here, not imported, because the API reference reads a constant's documentation
@@ -46,6 +46,7 @@ __all__ = [  # noqa: RUF022
     "bptt_term_norms",
     "amplifying_widths",
     "spectral_sweep",
+    "mean_field_rates",
     "matrix_powers",
     "jacobian_heatmaps",
     "cliff",

@@ -28,7 +28,7 @@ def jacobian_heatmaps(
     tables : sequence of array_like, shape (T + 1, T + 1)
         From :func:`rnngrad.jacobians.jacobian_norm_table` (NaN above the diagonal).
     scales : sequence of float
-        σ_max(W) of each table, for the panel titles.
+        The gain g of each W = g Q (its σ_max), for the panel titles.
     lang : str
         ``"en"`` or ``"ru"``.
 
@@ -50,7 +50,7 @@ def jacobian_heatmaps(
             values, origin="lower", cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="equal"
         )
         number = format_number(check_real("scales", sigma), lang, digits=1)
-        ax.set_title(rf"$\sigma = {in_math(number)}$")
+        ax.set_title(rf"$g = {in_math(number)}$")
         ax.set_xlabel("$k$")
         ax.set_ylabel("$t$")
     fig.colorbar(image, ax=list(axes), label=label("log norm", lang))
@@ -204,16 +204,16 @@ _PATH_STYLES = {"full": "-", "carousel": "--", "rest": ":"}
 
 @figure_function()
 def state_norms(norms: Mapping[float, Mapping[str, ArrayLike]], *, lang: str = "en") -> Figure:
-    """‖s_t‖_2 against the step t, one panel per σ_max(W) = σ, one line per activation.
+    """‖s_t‖_2 against the step t, one panel per gain g = σ_max(W), one line per activation.
 
     The forward pass of networks that differ only in f: a bounded f (tanh) keeps every
     state inside the cube (−1, 1)ⁿ whatever W is; ReLU and the identity do not, and with
-    σ > 1 their states can grow geometrically.
+    g > 1 their states can grow geometrically.
 
     Parameters
     ----------
     norms : mapping of float to mapping of str to array_like, shape (T,)
-        σ → (label key → ‖s_t‖_2 for t = 1 … T).  The keys name labels of
+        g → (label key → ‖s_t‖_2 for t = 1 … T).  The keys name labels of
         ``rnngrad.i18n.LABELS`` (e.g. ``"tanh"``, ``"relu"``, ``"identity"``), which become
         the legend; a key has the same colour in every panel.  All curves have the same
         length T >= 2 and are > 0.
@@ -227,11 +227,11 @@ def state_norms(norms: Mapping[float, Mapping[str, ArrayLike]], *, lang: str = "
     Raises
     ------
     ValueError
-        If ``norms`` or a panel is empty, a σ is not > 0, a key is not a label, a curve is
+        If ``norms`` or a panel is empty, a g is not > 0, a key is not a label, a curve is
         not finite and > 0, or the lengths differ or are < 2.
     """
     panels = _curve_panels("norms", norms)
-    titles = [rf"$\sigma = {in_math(plain_number(sigma, lang))}$" for sigma, _ in panels]
+    titles = [rf"$g = {in_math(plain_number(sigma, lang))}$" for sigma, _ in panels]
     return _draw_curve_panels(
         panels, titles, first_x=1, xlabel="step t", ylabel="state norm", lang=lang
     )

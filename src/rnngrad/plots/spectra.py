@@ -1,28 +1,32 @@
-"""Spectra and bounds: norms of products against σ, powers of W, spectra of initialisations."""
+"""Spectra and bounds: norms of products against g and their mean-field rate; powers, spectra."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 from numpy.typing import ArrayLike
 
-from .._validate import as_float_array, check_real
+from .._validate import as_float_array, check_instance, check_real
 from ..i18n import format_number, label
+from ..meanfield import mean_field, measured_rate, rms_rate
 from ..spectral import eigenvalues, singular_values
 from ..sweep import SpectralSweep
 from .checks import check_label_keys
-from .style import PALETTE, figure_function, in_math, single_axes
+from .style import PALETTE, figure_function, in_math, plain_number, single_axes
 
 #: Markers of :func:`init_spectra`, one per matrix, so that coinciding points stay visible.
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 _LINESTYLES = ("-", "--", "-.", ":")
+#: Where :func:`mean_field_rates` labels its logarithmic axes, in plain numbers.
+_RATE_TICKS = (0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0)
 
 
 @figure_function()
 def spectral_sweep(sweep: SpectralSweep, *, lang: str = "en") -> Figure:
-    """‖∂s_T/∂s_{T−ℓ}‖ against the lag ℓ for each σ of a sweep, with its bound (γσ)^ℓ dashed.
+    """‖∂s_T/∂s_{T−ℓ}‖ against the lag ℓ for each gain g of a sweep, with its bound (γg)^ℓ dashed.
 
     Parameters
     ----------
@@ -39,11 +43,11 @@ def spectral_sweep(sweep: SpectralSweep, *, lang: str = "en") -> Figure:
         raise TypeError(f"sweep must be a SpectralSweep, got {type(sweep).__name__}")
     lags = np.arange(sweep.norms.shape[1])
     fig, ax = single_axes(6.0, 3.8)
-    for i, (sigma, norms, bound) in enumerate(
+    for i, (gain, norms, bound) in enumerate(
         zip(sweep.scales, sweep.norms, sweep.bounds, strict=True)
     ):
         colour = PALETTE[i % len(PALETTE)]
-        text = rf"$\sigma = {in_math(format_number(sigma, lang, digits=1))}$"
+        text = rf"$g = {in_math(format_number(gain, lang, digits=1))}$"
         ax.semilogy(lags, norms, linewidth=2, color=colour, label=text)
         ax.semilogy(lags, bound, linewidth=1, linestyle="--", color=colour)
     lowest, highest = float(np.min(sweep.norms[:, -1])), float(np.max(sweep.norms))
@@ -53,6 +57,79 @@ def spectral_sweep(sweep: SpectralSweep, *, lang: str = "en") -> Figure:
     ax.set_title(label(sweep.activation, lang) + label("dashed bound", lang))
     ax.legend(loc="lower left", ncol=2)
     return fig
+
+
+@figure_function()
+def mean_field_rates(sweeps: Sequence[SpectralSweep], *, lang: str = "en") -> Figure:
+    """Measured per-step rate ‖∂s_T/∂s_0‖^{1/T} against the mean-field rate √χ, log-log.
+
+    One colour per sweep (activation), one point per gain: filled, √χ from the network's own
+    pre-activations (:func:`~rnngrad.meanfield.rms_rate`); open, √χ at the mean-field fixed
+    point for unit input variance (:func:`~rnngrad.meanfield.mean_field`), where it exists.
+    The diagonal is perfect agreement; the lines at 1 are the edge of chaos χ = 1, so a
+    point in the lower-left or upper-right quarter has growth against decay right.
+
+    Parameters
+    ----------
+    sweeps : sequence of SpectralSweep
+        From :func:`rnngrad.sweep.sweep_spectral_norm`, one per activation.
+    lang : str
+        ``"en"`` or ``"ru"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``sweeps`` is empty, longer than :data:`PALETTE` or holds something else.
+    """
+    if not 0 < len(sweeps) <= len(PALETTE):
+        raise ValueError(f"sweeps must hold 1 to {len(PALETTE)} sweeps, got {len(sweeps)}")
+    fig, ax = single_axes(6.0, 4.8)
+    rates = []
+    for i, sweep in enumerate(sweeps):
+        check_instance(f"sweeps[{i}]", sweep, SpectralSweep)
+        name = label(sweep.activation, lang)
+        measured = [measured_rate(norms) for norms in sweep.norms]
+        from_states = [rms_rate(d, g) for g, d in zip(sweep.scales, sweep.derivatives, strict=True)]
+        fixed = [
+            (rate, m)
+            for g, m in zip(sweep.scales, measured, strict=True)
+            if (rate := _fixed_rate(sweep.activation, float(g))) is not None
+        ]
+        style = {"color": PALETTE[i], "linestyle": "none", "marker": "o"}
+        text = label("from the states", lang).format(name=name)
+        ax.loglog(from_states, measured, label=text, **style)
+        if fixed:
+            text = label("from the fixed point", lang).format(name=name)
+            ax.loglog(*np.transpose(fixed), mfc="none", label=text, **style)
+        rates += measured + from_states + [rate for rate, _ in fixed]
+    low, high = min(rates) / 1.5, max(rates) * 1.5
+    ax.loglog([low, high], [low, high], color="0.5", linewidth=1)
+    ax.axvline(1.0, color="0.3", linestyle="--", linewidth=1, label=label("edge of chaos", lang))
+    ax.axhline(1.0, color="0.3", linestyle="--", linewidth=1)
+    ticks = [t for t in _RATE_TICKS if low <= t <= high]
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_ticks(ticks, labels=[plain_number(t, lang) for t in ticks])
+        axis.set_minor_formatter(NullFormatter())  # the log axis would label minor ticks too
+    ax.set_xlim(low, high)
+    ax.set_ylim(low, high)
+    ax.text(0.95, low * 1.1, label("order", lang), ha="right", fontsize="small")
+    ax.text(high / 1.1, high / 1.1, label("chaos", lang), ha="right", va="top", fontsize="small")
+    ax.set_xlabel(label("predicted rate", lang))
+    ax.set_ylabel(label("measured rate", lang))
+    ax.legend(loc="upper left", fontsize="small")
+    return fig
+
+
+def _fixed_rate(activation: str, gain: float) -> float | None:
+    """√χ at the mean-field fixed point, or None where the state has none (it explodes)."""
+    try:
+        return mean_field(activation, gain).rate
+    except ValueError:
+        return None
 
 
 @figure_function()

@@ -1,0 +1,270 @@
+"""The mean-field rate: how fast ‖∂s_t/∂s_{t−ℓ}‖ shrinks or grows per step for W = g Q.
+
+With Q a random orthogonal matrix, one step back multiplies a vector v by
+diag(f′(z_t)) g Q.  Q turns v into a direction that has nothing to do with the units, and a
+diagonal matrix stretches a random direction of n units by the root mean square of its
+entries, up to fluctuations of order 1/√n.  So for a wide network the norm of a product of ℓ
+such factors changes per step by √χ, with
+
+    χ = g² E[f′(z)²]
+
+(Poole et al. 2016, χ₁; Chen, Pennington and Schoenholz 2018 for recurrent networks).  χ < 1
+is the ordered phase, where the gradient vanishes, χ > 1 the chaotic one, where it explodes.
+A diagonal W = g I mixes nothing: each unit keeps its own product, and the rate is g times
+the largest geometric mean of the absolute values of f′ along one unit.
+
+The distribution of z is taken either from the network's own states
+(:func:`rms_rate`) or from the self-consistent Gaussian of the mean-field theory
+(:func:`mean_field`): z = g (Q s) + (U x + b) is a sum of many terms, hence Gaussian, with
+variance q = g² E[f(z)²] + q_in when s = f(z) and q_in is the variance of U x + b.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._types import FloatArray
+from ._validate import as_float_array, check_int, check_real
+from .activations import get_activation
+
+#: Gauss–Hermite nodes; 128 integrate the smooth derivatives below to ~1e-11 at any variance.
+_NODES = 128
+
+
+@cache
+def _hermite_rule(nodes: int) -> tuple[FloatArray, FloatArray]:
+    x, w = np.polynomial.hermite_e.hermegauss(nodes)
+    return x, w / w.sum()
+
+
+def gaussian_mean(h: Callable[[FloatArray], FloatArray], variance: float) -> float:
+    """E[h(z)] for z ~ N(0, q) by Gauss–Hermite quadrature, for an h that decays.
+
+    The nodes are spread at the scale of the narrower of the two factors, N(0, q) and h
+    (taken to have width ~ 1): at q ≫ 1 nodes spread at √q would step over the whole of
+    a derivative such as tanh′, and the integral would come out near 0.  The ratio of the two
+    Gaussian densities is carried in the weights, which asks h to decay at least
+    exponentially, as f′ and f′² of tanh and the sigmoid do.
+
+    Parameters
+    ----------
+    h : callable
+        Vectorised h(z).
+    variance : float
+        q > 0.
+
+    Returns
+    -------
+    float
+    """
+    if not callable(h):
+        raise TypeError(f"h must be a function of z, got {type(h).__name__}")
+    q = check_real("variance", variance, positive=True)
+    v = min(q, 1.0)
+    x, w = _hermite_rule(_NODES)
+    z = np.sqrt(v) * x
+    ratio = np.sqrt(v / q) * np.exp(0.5 * z**2 * (1.0 / v - 1.0 / q))
+    return float(np.sum(w * ratio * h(z)))
+
+
+def _derivative(name: str) -> Callable[[FloatArray], FloatArray]:
+    return get_activation(name).derivative
+
+
+# E[f(z)²] and E[f′(z)²] for z ~ N(0, q), activation by activation.  tanh² = 1 − tanh′ and
+# σ² = σ − σ′ with E[σ(z)] = ½ leave only decaying integrands for the quadrature; ReLU and
+# the identity are exact (half of the Gaussian, or all of it).
+_MOMENTS: dict[str, tuple[Callable[[float], float], Callable[[float], float]]] = {
+    "tanh": (
+        lambda q: 1.0 - gaussian_mean(_derivative("tanh"), q),
+        lambda q: gaussian_mean(lambda z: _derivative("tanh")(z) ** 2, q),
+    ),
+    "sigmoid": (
+        lambda q: 0.5 - gaussian_mean(_derivative("sigmoid"), q),
+        lambda q: gaussian_mean(lambda z: _derivative("sigmoid")(z) ** 2, q),
+    ),
+    "relu": (lambda q: 0.5 * q, lambda q: 0.5),
+    "identity": (lambda q: q, lambda q: 1.0),
+}
+
+
+def second_moments(activation: str, variance: float) -> tuple[float, float]:
+    """E[f(z)²] and E[f′(z)²] for z ~ N(0, q).
+
+    Parameters
+    ----------
+    activation : str
+        f: ``"tanh"``, ``"sigmoid"``, ``"relu"`` or ``"identity"``.
+    variance : float
+        q > 0.
+
+    Returns
+    -------
+    tuple of float
+        (E[f(z)²], E[f′(z)²]).
+
+    Raises
+    ------
+    ValueError
+        If the activation is unknown or q is not > 0.
+    """
+    name = get_activation(activation).name
+    q = check_real("variance", variance, positive=True)
+    square, derivative_square = _MOMENTS[name]
+    return square(q), derivative_square(q)
+
+
+@dataclass(frozen=True)
+class MeanField:
+    """The mean-field fixed point of a network with W = g Q and Gaussian input.
+
+    Attributes
+    ----------
+    activation : str
+        f.
+    gain : float
+        g.
+    input_variance : float
+        q_in, the variance of each entry of U x + b.
+    variance : float
+        q*, the variance of the pre-activations at the fixed point.
+    chi : float
+        χ = g² E[f′(z)²] for z ~ N(0, q*).
+    """
+
+    activation: str
+    gain: float
+    input_variance: float
+    variance: float
+    chi: float
+
+    @property
+    def rate(self) -> float:
+        """√χ: the predicted per-step factor of ‖∂s_t/∂s_{t−ℓ}‖_2."""
+        return float(np.sqrt(self.chi))
+
+
+def mean_field(
+    activation: str,
+    gain: float,
+    *,
+    input_variance: float = 1.0,
+    max_iterations: int = 10_000,
+) -> MeanField:
+    """Solve q* = g² E_{z∼N(0,q*)}[f(z)²] + q_in and return χ there.
+
+    The map q ↦ g² E[f(z)²] + q_in is increasing, so iterating it from q_in climbs to its
+    smallest fixed point, or without bound when there is none (ReLU with g² ≥ 2, the
+    identity with g ≥ 1: the state itself explodes).
+
+    Parameters
+    ----------
+    activation : str
+        f: ``"tanh"``, ``"sigmoid"``, ``"relu"`` or ``"identity"``.
+    gain : float
+        g > 0, W = g Q.
+    input_variance : float
+        q_in > 0: the variance of each entry of U x + b (1 for U with entries of variance
+        1/n and x ~ N(0, I), as in :func:`~rnngrad.sweep.sweep_spectral_norm`).
+    max_iterations : int
+        Iterations allowed before giving up, ≥ 1.
+
+    Returns
+    -------
+    MeanField
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range, or the variance has no finite fixed point.
+    """
+    name = get_activation(activation).name
+    g = check_real("gain", gain, positive=True)
+    q_in = check_real("input_variance", input_variance, positive=True)
+    max_iterations = check_int("max_iterations", max_iterations, minimum=1)
+    square = _MOMENTS[name][0]
+    q = q_in
+    for _ in range(max_iterations):
+        following = g**2 * square(q) + q_in
+        if abs(following - q) <= 1e-13 * following:
+            return MeanField(name, g, q_in, following, g**2 * second_moments(name, following)[1])
+        q = following
+    raise ValueError(
+        f"gain = {g}: the variance of the pre-activations of a {name} network has no finite "
+        f"fixed point (it reached {q:.3g} after {max_iterations} iterations); the state grows "
+        "without bound, and the mean-field rate does not apply"
+    )
+
+
+def _derivative_table(derivatives: ArrayLike) -> FloatArray:
+    d = as_float_array("derivatives", derivatives, shape=("T", "n")).astype(np.float64)
+    if d.size == 0:
+        raise ValueError(f"derivatives must not be empty, got shape {d.shape}")
+    return d
+
+
+def rms_rate(derivatives: ArrayLike, gain: float) -> float:
+    """g · √(mean of f′(z_t)²): the per-step rate for a rotating W = g Q.
+
+    Parameters
+    ----------
+    derivatives : array_like, shape (T, n)
+        f′(z_t) of the network's own steps and units.
+    gain : float
+        g > 0.
+
+    Returns
+    -------
+    float
+    """
+    d = _derivative_table(derivatives)
+    return check_real("gain", gain, positive=True) * float(np.sqrt(np.mean(d**2)))
+
+
+def geometric_rate(derivatives: ArrayLike, gain: float) -> float:
+    """g times the largest geometric mean of the absolute f′(z_t) along a unit: the W = g I rate.
+
+    With a diagonal W, ∂s_t/∂s_{t−ℓ} is diagonal with entries Π g f′(z_j) along each unit,
+    so its norm is the largest of these products, and exactly so, not only for wide networks.
+
+    Parameters
+    ----------
+    derivatives : array_like, shape (T, n)
+        f′(z_t) of the steps t − ℓ + 1 … t and all units.
+    gain : float
+        g > 0.
+
+    Returns
+    -------
+    float
+        0 if every unit had f′ = 0 at some step.
+    """
+    d = np.abs(_derivative_table(derivatives))
+    g = check_real("gain", gain, positive=True)
+    with np.errstate(divide="ignore"):  # a unit with f′ = 0 has log −inf: its product is 0
+        logs = np.log(d).mean(axis=0)
+    return g * float(np.exp(logs.max()))
+
+
+def measured_rate(norms: ArrayLike) -> float:
+    """‖∂s_t/∂s_{t−ℓ}‖^{1/ℓ} at the largest lag ℓ of ``norms``.
+
+    Parameters
+    ----------
+    norms : array_like, shape (ℓ + 1,)
+        The norms for lags 0 … ℓ, ℓ ≥ 1, as
+        :meth:`~rnngrad.layer.RecurrentLayer.jacobian_norms_by_lag` gives them.
+
+    Returns
+    -------
+    float
+    """
+    values = as_float_array("norms", norms, shape=("lag + 1",))
+    if values.size < 2 or np.any(values < 0):
+        raise ValueError(f"norms must hold ≥ 2 norms ≥ 0 (lags 0 … ℓ), got {values}")
+    return float(values[-1] ** (1.0 / (values.size - 1)))
