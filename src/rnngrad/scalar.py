@@ -306,7 +306,7 @@ def driven_unit(
         The self-weight.
     x0 : array_like
         Initial states (any shape): one independent unit per entry.
-    inputs : array_like, shape (T, *x0.shape)
+    inputs : array_like, shape (T,) + x0.shape
         e_1 … e_T for every unit; T ≥ 1.
     b : float
         The bias.
@@ -315,7 +315,7 @@ def driven_unit(
 
     Returns
     -------
-    states : ndarray, shape (T + 1, *x0.shape)
+    states : ndarray, shape (T + 1,) + x0.shape
         x_0, x_1, …, x_T.
     sensitivity : ndarray, shape of x0
         dx_T/dx_0.
@@ -324,7 +324,7 @@ def driven_unit(
     ------
     ValueError, TypeError
         If an argument is not finite and real, or ``inputs`` does not have the shape
-        (T, *x0.shape) with T ≥ 1.
+        (T,) + x0.shape with T ≥ 1.
     """
     start = as_float_array("x0", x0).astype(np.float64)
     drive = as_float_array("inputs", inputs, shape=("T", *start.shape)).astype(np.float64)
