@@ -143,9 +143,8 @@ class NormPreservation:
     omega : float
         Ω = Σ_k (ratios[k] − 1)².
     W : ndarray, shape (n_h, n_h)
-        ∂Ω/∂W with the rows g_{k+1} held constant, as Pascanu et al. prescribe, and the
-        states too, as their published code does: only the W inside each Jacobian
-        diag(f′(z_{k+1})) W is differentiated.
+        ∂Ω/∂W with the rows g_{k+1} and the states held constant, as Pascanu et al.'s paper
+        and code do: only the W inside each Jacobian diag(f′(z_{k+1})) W is differentiated.
     """
 
     errors: FloatArray
