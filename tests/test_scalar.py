@@ -11,6 +11,7 @@ from rnngrad.scalar import (
     STATE_SPAN,
     amplifying_width,
     descend_bias,
+    driven_unit,
     final_state_and_slope,
     find_wall,
     unit_states,
@@ -108,3 +109,26 @@ def test_descent_rejects_bad_arguments() -> None:
         descend_bias(8.0, -4.0, 1.0, learning_rate=0.1, iterations=3, clip=-1.0)
     with pytest.raises(ValueError, match="steps must be"):
         unit_states(8.0, 0.0, steps=0)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_driven_unit_adds_the_inputs_and_its_sensitivity_matches_central_differences(
+    rng, activation: str
+) -> None:
+    x0 = np.array([-1.5, 0.05, 2.0])
+    inputs = 0.3 * rng.standard_normal((4, 3))  # few steps: dx_T/dx_0 stays far above ε/h
+    states, sensitivity = driven_unit(2.5, x0, inputs, b=-0.2, activation=activation)
+    f = get_activation(activation)
+    np.testing.assert_allclose(states[3], 2.5 * f(states[2]) - 0.2 + inputs[2], rtol=1e-15)
+    h = 1e-6
+    up = driven_unit(2.5, x0 + h, inputs, b=-0.2, activation=activation)[0][-1]
+    down = driven_unit(2.5, x0 - h, inputs, b=-0.2, activation=activation)[0][-1]
+    # Truncation O(h²) and rounding O(ε/h) stay near 1e-9 against a slope of order 0.1.
+    assert relative_error(sensitivity, (up - down) / (2 * h)) < 1e-6
+
+
+def test_driven_unit_refuses_inputs_of_the_wrong_shape() -> None:
+    with pytest.raises(ValueError, match=r"inputs must have shape \(T, 2\)"):
+        driven_unit(2.0, [0.1, 0.2], np.zeros((5, 3)))
+    with pytest.raises(ValueError, match="inputs must hold at least one step"):
+        driven_unit(2.0, 0.1, np.zeros(0))

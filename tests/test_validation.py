@@ -120,6 +120,16 @@ CASES: dict[str, Case] = {
         ValueError,
         r"y_t needs a head",
     ),
+    "gradient_norm_regulariser t beyond T": (
+        lambda: rg.gradient_norm_regulariser(MODEL, SEQ, 7, grad_s_t=np.ones(N_H)),
+        ValueError,
+        r"t must be <= T = 6.*got 7",
+    ),
+    "gradient_norm_regulariser grad wrong shape": (
+        lambda: rg.gradient_norm_regulariser(MODEL, SEQ, 2, grad_s_t=np.ones(3)),
+        ValueError,
+        r"grad_s_t must have shape \(4,\), got \(3,\)",
+    ),
     "bptt_terms model type": (
         lambda: rg.bptt_terms("rnn", SEQ, 2, y_t=1),
         TypeError,

@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 
 from ._lazy import lazy_exports
 from .activations import ACTIVATIONS, Activation, get_activation
-from .bptt import BPTTTerms, bptt_terms, immediate_derivative, total_derivative
+from .bptt import (
+    BPTTTerms,
+    NormPreservation,
+    bptt_terms,
+    gradient_norm_regulariser,
+    immediate_derivative,
+    total_derivative,
+)
 from .gradcheck import numerical_gradient, numerical_jacobian, relative_error
 from .gru import GRU, GRUCache
 from .jacobians import (
@@ -91,6 +98,7 @@ __all__ = [
     "History",
     "LSTMCache",
     "MeanField",
+    "NormPreservation",
     "Optimizer",
     "RecurrentLayer",
     "SpectralSweep",
@@ -105,6 +113,7 @@ __all__ = [
     "geometric_rate",
     "get_activation",
     "global_norm",
+    "gradient_norm_regulariser",
     "identity_init",
     "immediate_derivative",
     "jacobian_norm_table",

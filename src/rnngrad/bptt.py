@@ -16,6 +16,10 @@ with s_{k−1} held constant, i.e. ∂⁺s_k[i]/∂W[p, q] = f′(z_k)[i] δ_{ip
 
 The k = 0 term is zero: s_0 is given and does not depend on W (nor on U or b).  The same
 holds with U (∂⁺s_k/∂U uses x_k) and b.
+
+The rows g_k = ∂E_t/∂s_k of the same backward pass also give the regulariser Ω of Pascanu,
+Mikolov and Bengio (2013), which asks every step back to keep the norm of g
+(:func:`gradient_norm_regulariser`).
 """
 
 from __future__ import annotations
@@ -114,17 +118,7 @@ def bptt_terms(
         If not exactly one of ``y_t`` and ``grad_s_t`` is given, t is out of range, or an
         array is invalid.
     """
-    check_instance("model", model, RNN)
-    states = model.states(x, h0)
-    xs = as_float_array("x", x).astype(states.dtype, copy=False)
-    t = _check_step("t", t, states.shape[0] - 1, minimum=1)
-    g = _grad_s_t(model, states[t], y_t, grad_s_t)
-    deriv = model.f.derivative_from_output(states[1 : t + 1])
-    W = model.W.astype(states.dtype, copy=False)
-    delta = np.zeros((t + 1, model.n_h), dtype=states.dtype)  # δ_k = ∂E_t/∂z_k via term k
-    for k in range(t, 0, -1):
-        delta[k] = g * deriv[k - 1]
-        g = delta[k] @ W
+    states, xs, t, _, delta = _backward_rows(model, x, t, y_t, grad_s_t, h0)
     # Row k of the terms pairs δ_k with s_{k−1} (for W) or x_k (for U); row 0 stays zero.
     return BPTTTerms(
         t=t,
@@ -132,6 +126,105 @@ def bptt_terms(
         U=delta[:, :, None] * _one_step_late(xs[:t])[:, None, :],
         b=delta,
     )
+
+
+@dataclass(frozen=True, eq=False)
+class NormPreservation:
+    """The regulariser Ω of Pascanu, Mikolov and Bengio (2013) for one loss E_t.
+
+    Attributes
+    ----------
+    errors : ndarray, shape (t + 1, n_h)
+        ``errors[k]`` is the row vector g_k = ∂E_t/∂s_k, k = 0 … t.
+    ratios : ndarray, shape (t,)
+        ``ratios[k]`` = ‖g_{k+1} ∂s_{k+1}/∂s_k‖ / ‖g_{k+1}‖ = ‖g_k‖ / ‖g_{k+1}‖ for
+        k = 0 … t − 1: how much one step back stretches the error in its own direction;
+        1 where g_{k+1} = 0 (the ratio is undefined there and the term is left out).
+    omega : float
+        Ω = Σ_k (ratios[k] − 1)².
+    W : ndarray, shape (n_h, n_h)
+        ∂Ω/∂W with the rows g_{k+1} and the states held constant, as Pascanu et al.'s paper
+        and code do: only the W inside each Jacobian diag(f′(z_{k+1})) W is differentiated.
+    """
+
+    errors: FloatArray
+    ratios: FloatArray
+    omega: float
+    W: FloatArray
+
+
+def gradient_norm_regulariser(
+    model: RNN,
+    x: ArrayLike,
+    t: int,
+    *,
+    y_t: ArrayLike | None = None,
+    grad_s_t: ArrayLike | None = None,
+    h0: ArrayLike | None = None,
+) -> NormPreservation:
+    """Return Pascanu et al.'s Ω = Σ_k (‖g_{k+1} J_{k+1}‖ / ‖g_{k+1}‖ − 1)² and ∂Ω/∂W.
+
+    With g_{k+1} = ∂E_t/∂s_{k+1} a row vector and J_{k+1} = diag(f′(z_{k+1})) W, the
+    product g_{k+1} J_{k+1} is g_k: Ω asks each step back to keep the norm of the error it
+    carries.  Holding g_{k+1} and the states fixed, with v_k = g_{k+1} diag(f′(z_{k+1}))
+    the term k is (‖v_k W‖ / ‖g_{k+1}‖ − 1)², whose gradient in W is
+
+        2 (ratio_k − 1) / ‖g_{k+1}‖ · v_kᵀ (v_k W) / ‖v_k W‖.
+
+    Parameters
+    ----------
+    model, x, t, y_t, grad_s_t, h0
+        As for :func:`bptt_terms`.
+
+    Returns
+    -------
+    NormPreservation
+
+    Raises
+    ------
+    ValueError, TypeError
+        As for :func:`bptt_terms`.
+    """
+    _, _, t, g, delta = _backward_rows(model, x, t, y_t, grad_s_t, h0)
+    carried = np.linalg.norm(g[1:], axis=1)  # ‖g_{k+1}‖
+    kept = np.linalg.norm(g[:-1], axis=1)  # ‖g_{k+1} J_{k+1}‖ = ‖g_k‖
+    defined = carried > 0
+    ratios = np.divide(kept, carried, out=np.ones_like(kept), where=defined)
+    # The norm ‖v_k W‖ has no gradient where it is 0; that term then contributes none.
+    weight = np.divide(
+        2 * (ratios - 1), carried * kept, out=np.zeros_like(kept), where=defined & (kept > 0)
+    )
+    grad_W: FloatArray = np.einsum("k,ki,kj->ij", weight, delta[1:], g[:-1])
+    return NormPreservation(
+        errors=g, ratios=ratios, omega=float(np.sum((ratios - 1) ** 2)), W=grad_W
+    )
+
+
+def _backward_rows(
+    model: RNN,
+    x: ArrayLike,
+    t: int,
+    y_t: ArrayLike | None,
+    grad_s_t: ArrayLike | None,
+    h0: ArrayLike | None,
+) -> tuple[FloatArray, FloatArray, int, FloatArray, FloatArray]:
+    """The states, the inputs, t, and the rows g_k = ∂E_t/∂s_k and δ_k = ∂E_t/∂z_k.
+
+    ``g[k]`` for k = 0 … t (row t is ∂E_t/∂s_t); ``delta[k]`` for k = 1 … t, row 0 zero.
+    """
+    check_instance("model", model, RNN)
+    states = model.states(x, h0)
+    xs = as_float_array("x", x).astype(states.dtype, copy=False)
+    t = _check_step("t", t, states.shape[0] - 1, minimum=1)
+    deriv = model.f.derivative_from_output(states[1 : t + 1])
+    W = model.W.astype(states.dtype, copy=False)
+    g = np.empty((t + 1, model.n_h), dtype=states.dtype)
+    g[t] = _grad_s_t(model, states[t], y_t, grad_s_t)
+    delta = np.zeros_like(g)
+    for k in range(t, 0, -1):
+        delta[k] = g[k] * deriv[k - 1]
+        g[k - 1] = delta[k] @ W
+    return states, xs, t, g, delta
 
 
 def _one_step_late(rows: FloatArray) -> FloatArray:

@@ -15,6 +15,11 @@ points, and as b crosses a threshold x_T jumps from one to the other: the loss, 
 function of b, has a wall whose gradient is huge.  :func:`unit_states` runs it,
 :func:`final_state_and_slope` returns x_T and the exact dx_T/db (forward-mode, as BPTT would
 give it), and :func:`descend_bias` runs gradient descent on b with or without clipping.
+
+*Latching.*  The same two stable fixed points store a bit (Bengio, Simard and Frasconi,
+1994).  :func:`driven_unit` runs the unit under an input sequence of perturbations and
+returns dx_T/dx_0, the product of the factors w f′ along the way: where the bit is stored
+robustly these factors are below 1 and the product vanishes.
 """
 
 from __future__ import annotations
@@ -283,20 +288,80 @@ def descend_bias(
     return Descent(biases, losses, gradients)
 
 
+def driven_unit(
+    w: float,
+    x0: ArrayLike,
+    inputs: ArrayLike,
+    *,
+    b: float = 0.0,
+    activation: str = "sigmoid",
+) -> tuple[FloatArray, FloatArray]:
+    """Run x_t = w f(x_{t−1}) + b + e_t driven by inputs e_1 … e_T; return dx_T/dx_0 too.
+
+    The setting of Bengio, Simard and Frasconi (1994): the inputs perturb the state, and the
+    unit has latched a bit if the state stays in the basin of the attractor it started in.
+    The derivative dx_T/dx_0 = Π_t w f′(x_{t−1}) is the product of one-step factors that
+    backpropagation through time forms.
+
+    Parameters
+    ----------
+    w : float
+        The self-weight.
+    x0 : array_like
+        Initial states (any shape): one independent unit per entry.
+    inputs : array_like, shape (T,) + x0.shape
+        e_1 … e_T for every unit; T ≥ 1.
+    b : float
+        The bias.
+    activation : str
+        f, as for :func:`unit_states`.
+
+    Returns
+    -------
+    states : ndarray, shape (T + 1,) + x0.shape
+        x_0, x_1, …, x_T.
+    sensitivity : ndarray, shape of x0
+        dx_T/dx_0.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If an argument is not finite and real, or ``inputs`` does not have the shape
+        (T,) + x0.shape with T ≥ 1.
+    """
+    start = as_float_array("x0", x0).astype(np.float64)
+    drive = as_float_array("inputs", inputs, shape=("T", *start.shape)).astype(np.float64)
+    if drive.shape[0] < 1:
+        raise ValueError("inputs must hold at least one step, got T = 0")
+    states, factors = _iterate(check_real("w", w), activation, start, drive + check_real("b", b))
+    return states, np.prod(factors, axis=0)
+
+
 def _run(
     w: float, b: ArrayLike, x0: float, steps: int, activation: str
 ) -> tuple[FloatArray, FloatArray]:
     """States x_0 … x_T and dx_T/db, for every entry of b."""
-    w = check_real("w", w)
     biases = as_float_array("b", b).astype(np.float64)
-    x0 = check_real("x0", x0)
+    start = np.full(biases.shape, check_real("x0", x0))
     steps = check_int("steps", steps, minimum=1)
-    f = get_activation(activation)
-    states = np.empty((steps + 1, *biases.shape))
-    states[0] = x0
+    drive = np.broadcast_to(biases, (steps, *biases.shape))
+    states, factors = _iterate(check_real("w", w), activation, start, drive)
     slope = np.zeros_like(biases)
-    for t in range(1, steps + 1):
-        previous = states[t - 1]
-        slope = w * f.derivative(previous) * slope + 1.0
-        states[t] = w * f(previous) + biases
+    for factor in factors:  # dx_t/db = w f′(x_{t−1}) dx_{t−1}/db + 1
+        slope = factor * slope + 1.0
     return states, slope
+
+
+def _iterate(
+    w: float, activation: str, start: FloatArray, drive: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Run x_t = w f(x_{t−1}) + drive[t − 1]; return the states and the factors w f′(x_{t−1})."""
+    f = get_activation(activation)
+    states = np.empty((drive.shape[0] + 1, *start.shape))
+    states[0] = start
+    factors = np.empty_like(drive)
+    for t in range(1, drive.shape[0] + 1):
+        previous = states[t - 1]
+        factors[t - 1] = w * f.derivative(previous)
+        states[t] = w * f(previous) + drive[t - 1]
+    return states, factors
