@@ -237,6 +237,8 @@ def test_the_bias_curves_agree_with_the_gradients_they_summarise(rng) -> None:
         assert bias.cosine[tau] == pytest.approx(cosine, rel=1e-12)
         error = np.linalg.norm(cut - full) / np.linalg.norm(full)
         assert bias.relative_error[tau] == pytest.approx(error, rel=1e-12)
+        ratio = np.linalg.norm(cut) / np.linalg.norm(full)
+        assert bias.norm_ratio[tau] == pytest.approx(ratio, rel=1e-12)
     assert bias.cosine[-1] == pytest.approx(1.0, abs=1e-14)
     assert bias.relative_error[-1] < 1e-14
     _, variance = randomised_truncation_moments(by_lag, 0.5)

@@ -111,6 +111,26 @@ LABELS: dict[str, tuple[str, str]] = {
     "step t": ("step $t$", "шаг $t$"),
     "state norm": (r"$\|s_t\|_2$ (log scale)", r"$\|s_t\|_2$ (лог. шкала)"),
     "input scale": ("input weights × {scale}", "входные веса × {scale}"),
+    "jacobians crossed": (
+        r"Jacobians a loss crosses: $\tau$, or $\mathrm{E}\min(L, T-1)$",
+        r"матриц Якоби на слагаемое: $\tau$ или $\mathrm{E}\min(L, T-1)$",
+    ),
+    "angle to full": (
+        r"angle $\angle(g_\tau, g)$, degrees",
+        r"угол $\angle(g_\tau, g)$, градусы",
+    ),
+    "trained": ("trained", "после обучения"),
+    "at init": ("at initialisation", "до обучения"),
+    "far lags": ("lags of the first marked number", "запаздывания первого отмеченного числа"),
+    "error to full": (
+        r"$\|\hat g - g\|/\|g\|$ (log scale)",
+        r"$\|\hat g - g\|/\|g\|$ (лог. шкала)",
+    ),
+    "regular truncation": (r"truncation at $\tau$ (bias)", r"усечение на $\tau$ (смещение)"),
+    "randomised truncation": (
+        r"randomised (RMS error $\sqrt{\mathrm{E}\|\hat g - g\|^2}$)",
+        r"случайное (разброс $\sqrt{\mathrm{E}\|\hat g - g\|^2}$)",
+    ),
 }
 
 #: The lecture's sentence, word by word (punctuation dropped): «зашел» is word 10, its

@@ -301,6 +301,8 @@ class TruncationBias:
         cos∠(g_τ, g) for τ = 0 … T − 1, g_τ the gradient truncated at τ.
     relative_error : ndarray, shape (T,)
         ‖g_τ − g‖/‖g‖ for the same τ: all of it bias.
+    norm_ratio : ndarray, shape (T,)
+        ‖g_τ‖/‖g‖: with the cosine, whether the bias turns g_τ or only shortens it.
     continue_probabilities : ndarray, shape (m,)
         The p of the randomised estimates.
     mean_length : ndarray, shape (m,)
@@ -311,6 +313,7 @@ class TruncationBias:
 
     cosine: FloatArray
     relative_error: FloatArray
+    norm_ratio: FloatArray
     continue_probabilities: FloatArray
     mean_length: FloatArray
     rms_error: FloatArray
@@ -347,7 +350,8 @@ def truncation_bias(
     if size == 0:
         raise ValueError("by_lag must have a non-zero full gradient (its terms sum to zero)")
     truncated = np.cumsum(flat, axis=0)
-    cosine = truncated @ full / (np.linalg.norm(truncated, axis=1) * size)
+    ratio = np.linalg.norm(truncated, axis=1) / size
+    cosine = truncated @ full / (ratio * size**2)
     error = np.linalg.norm(truncated - full, axis=1) / size
     lengths, rms = [], []
     for p in probabilities:
@@ -355,7 +359,7 @@ def truncation_bias(
         variance = randomised_truncation_moments({"g": flat}, float(p))[1]["g"]
         lengths.append(float(chances @ np.arange(lags)))
         rms.append(float(np.sqrt(max(variance.sum(), 0.0))) / size)
-    return TruncationBias(cosine, error, probabilities, np.array(lengths), np.array(rms))
+    return TruncationBias(cosine, error, ratio, probabilities, np.array(lengths), np.array(rms))
 
 
 @dataclass(frozen=True)
