@@ -215,14 +215,14 @@ def test_rtrl_stores_the_sensitivities_total_derivative_computes(rng) -> None:
     model = make_rnn(n_in=3, n_h=4)
     seq = rng.standard_normal((T, model.n_in))
     sizes = sum(total_derivative(model, seq, T, param=name).size for name in ("U", "W", "b"))
-    costs = gradient_costs(model, T, tau=2)
+    costs = gradient_costs(model, T, k1=2, k2=6)
     assert costs["rtrl"].stored == sizes
     assert costs["rtrl"].per_step == model.n_h * sizes
     assert costs["bptt"].stored == model.states(seq).size
-    assert costs["truncated"].stored == 4 * model.n_h
-    assert costs["truncated"].per_step == 3 * costs["bptt"].per_step
-    assert gradient_costs(model, T, tau=100)["truncated"].per_step == T * model.n_h**2
-    assert "truncated" not in gradient_costs(model, T)
+    assert costs["tbptt"].stored == 7 * model.n_h
+    assert costs["tbptt"].per_step == 3 * costs["bptt"].per_step
+    assert gradient_costs(model, T, k1=T, k2=T)["tbptt"].per_step == costs["bptt"].per_step
+    assert "tbptt" not in gradient_costs(model, T)
 
 
 # --------------------------------------------------------------------- bias against τ

@@ -589,6 +589,16 @@ CASES: dict[str, Case] = {
         ValueError,
         r"length must be >= 1, got 0",
     ),
+    "gradient_costs k2 alone": (
+        lambda: rg.gradient_costs(MODEL, T, k2=3),
+        TypeError,
+        r"k1 must be an integer, got NoneType None",
+    ),
+    "gradient_costs k2 beyond the length": (
+        lambda: rg.gradient_costs(MODEL, T, k1=2, k2=T + 1),
+        ValueError,
+        rf"k2 must be <= length = {T}, got {T + 1}",
+    ),
 }
 
 

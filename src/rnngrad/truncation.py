@@ -364,31 +364,34 @@ def truncation_bias(
 
 @dataclass(frozen=True)
 class GradientCosts:
-    """What one gradient of one sequence costs: numbers stored and multiply-adds per step.
+    """What the gradient of one sequence costs: floats stored and multiply-adds per step.
 
     Attributes
     ----------
     stored : int
-        Floats kept for the gradient: the states s_0 … s_T for full BPTT (T + 1)·n, the
-        window's τ + 2 states for truncation at τ, and RTRL's sensitivities ∂s_t/∂θ,
-        n·P for P parameters (n·n² for W alone).
-    per_step : int
-        Multiply-adds per step of the sequence: n² for a backward step through W (BPTT, at
-        most τ + 1 of them for each loss step when truncated), n²·P for RTRL's update
+        Floats kept for the gradient: the states s_0 … s_T for full BPTT, (T + 1)·n; the
+        k₂ + 1 states of a window for TBPTT(k₁, k₂); RTRL's sensitivities ∂s_t/∂θ, n·P for
+        P parameters (n·n² for W alone), whatever T is.
+    per_step : float
+        Multiply-adds of the recurrence per step of the sequence: n² for a backward step
+        through W, once per step for full BPTT and k₂/k₁ times for TBPTT(k₁, k₂) (a
+        backward pass of k₂ steps every k₁ steps); n²·P for RTRL's update
         ∂s_t/∂θ = J_t ∂s_{t−1}/∂θ + ∂⁺s_t/∂θ.
     """
 
     stored: int
-    per_step: int
+    per_step: float
 
 
-def gradient_costs(model: RNN, length: int, tau: int | None = None) -> dict[str, GradientCosts]:
-    """Return what full BPTT, BPTT truncated at τ and RTRL cost for ``model``.
+def gradient_costs(
+    model: RNN, length: int, *, k1: int | None = None, k2: int | None = None
+) -> dict[str, GradientCosts]:
+    """Return what full BPTT, TBPTT(k₁, k₂) and RTRL cost for ``model`` on one sequence.
 
     Counted from the network's own sizes: n = n_h and P, the number of entries of U, W
-    and b (RTRL's sensitivity is what :func:`rnngrad.bptt.total_derivative` returns for
-    each of them).  Only the recurrence is counted: the input part U x_t and the head cost
-    the same in all three.
+    and b (RTRL keeps, for each of them, what :func:`rnngrad.bptt.total_derivative`
+    returns).  Only the recurrence is counted: the input part U x_t and the head cost the
+    same in all three.
 
     Parameters
     ----------
@@ -396,32 +399,34 @@ def gradient_costs(model: RNN, length: int, tau: int | None = None) -> dict[str,
         The network.
     length : int
         T, the length of the sequence, ≥ 1.
-    tau : int, optional
-        The truncation τ ≥ 0 of ``"truncated"``; None leaves that entry out.
+    k1, k2 : int, optional
+        TBPTT(k₁, k₂), 1 ≤ k₁ ≤ k₂ ≤ T; both None leaves that entry out.
 
     Returns
     -------
     dict of str to GradientCosts
-        ``"bptt"``, ``"rtrl"`` and, with τ, ``"truncated"`` (for the loss at every step,
-        each crossing at most τ Jacobians).
+        ``"bptt"``, ``"rtrl"`` and, with k₁ and k₂, ``"tbptt"``.
 
     Raises
     ------
     ValueError, TypeError
-        If length < 1 or tau < 0.
+        If length < 1, or k1, k2 are not both given with 1 ≤ k1 ≤ k2 ≤ length.
     """
     check_instance("model", model, RNN)
     length = check_int("length", length, minimum=1)
     n = model.n_h
     parameters = sum(getattr(model, name).size for name in PARAMETERS)
     costs = {
-        "bptt": GradientCosts(stored=(length + 1) * n, per_step=n * n),
-        "rtrl": GradientCosts(stored=n * parameters, per_step=n * n * parameters),
+        "bptt": GradientCosts(stored=(length + 1) * n, per_step=float(n * n)),
+        "rtrl": GradientCosts(stored=n * parameters, per_step=float(n * n * parameters)),
     }
-    if tau is not None:
-        tau = check_int("tau", tau, minimum=0)
-        kept = min(tau, length - 1) + 1
-        costs["truncated"] = GradientCosts(stored=(kept + 1) * n, per_step=kept * n * n)
+    if k1 is None and k2 is None:
+        return costs
+    k1 = check_int("k1", k1, minimum=1)
+    k2 = check_int("k2", k2, minimum=k1)
+    if k2 > length:
+        raise ValueError(f"k2 must be <= length = {length}, got {k2}")
+    costs["tbptt"] = GradientCosts(stored=(k2 + 1) * n, per_step=k2 / k1 * n * n)
     return costs
 
 
