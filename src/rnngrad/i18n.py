@@ -121,7 +121,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "trained": ("trained", "после обучения"),
     "at init": ("at initialisation", "до обучения"),
-    "far lags": ("lags of the first marked number", "запаздывания первого отмеченного числа"),
+    "far lags": ("lags of the first marked number", "запаздывания первого помеченного числа"),
     "error to full": (
         r"$\|\hat g - g\|/\|g\|$ (log scale)",
         r"$\|\hat g - g\|/\|g\|$ (лог. шкала)",
