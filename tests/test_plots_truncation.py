@@ -37,7 +37,8 @@ def test_the_figure_draws_both_panels_in_the_language(lang: str) -> None:
     assert angle_ax.get_xlabel() == label("jacobians crossed", lang)
     assert angle_ax.get_ylabel() == label("angle to full", lang)
     assert error_ax.get_yscale() == "log"
-    assert legend_texts(angle_ax) == [label(k, lang) for k in ("trained", "at init", "far lags")]
+    keys = ("truncation trained", "truncation initial", "far lags")
+    assert legend_texts(angle_ax) == [label(k, lang) for k in keys]
     assert legend_texts(error_ax) == [
         label(k, lang) for k in ("regular truncation", "randomised truncation")
     ]

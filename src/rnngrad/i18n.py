@@ -119,8 +119,8 @@ LABELS: dict[str, tuple[str, str]] = {
         r"angle $\angle(g_\tau, g)$, degrees",
         r"угол $\angle(g_\tau, g)$, градусы",
     ),
-    "trained": ("trained", "после обучения"),
-    "at init": ("at initialisation", "до обучения"),
+    "truncation trained": ("trained", "после обучения"),
+    "truncation initial": ("at initialisation", "до обучения"),
     "far lags": ("lags of the first marked number", "запаздывания первого помеченного числа"),
     "error to full": (
         r"$\|\hat g - g\|/\|g\|$ (log scale)",

@@ -67,8 +67,8 @@ def truncation_tradeoff(
     angle_ax.set_ylabel(label("angle to full", lang))
     angle_ax.legend(
         handles=[
-            Line2D([], [], color="black", linewidth=2, label=label("trained", lang)),
-            Line2D([], [], color="black", linestyle="--", label=label("at init", lang)),
+            Line2D([], [], color="black", linewidth=2, label=label("truncation trained", lang)),
+            Line2D([], [], color="black", linestyle="--", label=label("truncation initial", lang)),
             *angle_ax.get_legend_handles_labels()[0],
         ],
         fontsize=8,
