@@ -112,24 +112,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "state norm": (r"$\|s_t\|_2$ (log scale)", r"$\|s_t\|_2$ (лог. шкала)"),
     "input scale": ("input weights × {scale}", "входные веса × {scale}"),
     "jacobians crossed": (
-        r"Jacobians a loss crosses: $\tau$, or $\mathrm{E}\min(L, T-1)$",
-        r"матриц Якоби на слагаемое: $\tau$ или $\mathrm{E}\min(L, T-1)$",
+        r"Jacobians a loss crosses: $\tau$, or $\mathrm{E}\,\min(L, T-1)$",
+        r"матриц Якоби на слагаемое: $\tau$ или $\mathrm{E}\,\min(L, T-1)$",
     ),
     "angle to full": (
-        r"angle $\angle(g_\tau, g)$, degrees",
-        r"угол $\angle(g_\tau, g)$, градусы",
+        r"angle $\angle(\nabla_{\!\tau} E, \nabla E)$, degrees",
+        r"угол $\angle(\nabla_{\!\tau} E, \nabla E)$, градусы",
     ),
     "truncation trained": ("trained", "после обучения"),
     "truncation initial": ("at initialisation", "до обучения"),
     "far lags": ("lags of the first marked number", "запаздывания первого помеченного числа"),
     "error to full": (
-        r"$\|\hat g - g\|/\|g\|$ (log scale)",
-        r"$\|\hat g - g\|/\|g\|$ (лог. шкала)",
+        r"distance to $\nabla E$ over $\|\nabla E\|$ (log scale)",
+        r"расстояние до $\nabla E$, делённое на $\|\nabla E\|$ (лог. шкала)",
     ),
     "regular truncation": (r"truncation at $\tau$ (bias)", r"усечение на $\tau$ (смещение)"),
     "randomised truncation": (
-        r"randomised (RMS error $\sqrt{\mathrm{E}\|\hat g - g\|^2}$)",
-        r"случайное (разброс $\sqrt{\mathrm{E}\|\hat g - g\|^2}$)",
+        "randomised (root mean square)",
+        "случайное (корень из среднего квадрата)",
     ),
 }
 

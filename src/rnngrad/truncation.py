@@ -293,22 +293,22 @@ def randomised_truncation_moments(
 class TruncationBias:
     """How far truncated and randomised-truncation gradients fall from the full one.
 
-    All parameters (U, W, b) together as one vector g; ‖·‖ is its Euclidean norm.
+    All parameters (U, W, b) together as one vector ∇E; ‖·‖ is its Euclidean norm.
 
     Attributes
     ----------
     cosine : ndarray, shape (T,)
-        cos∠(g_τ, g) for τ = 0 … T − 1, g_τ the gradient truncated at τ.
+        cos∠(∇_τE, ∇E) for τ = 0 … T − 1, ∇_τE the gradient truncated at τ.
     relative_error : ndarray, shape (T,)
-        ‖g_τ − g‖/‖g‖ for the same τ: all of it bias.
+        ‖∇_τE − ∇E‖/‖∇E‖ for the same τ: all of it bias.
     norm_ratio : ndarray, shape (T,)
-        ‖g_τ‖/‖g‖: with the cosine, whether the bias turns g_τ or only shortens it.
+        ‖∇_τE‖/‖∇E‖: with the cosine, whether the bias turns ∇_τE or only shortens it.
     continue_probabilities : ndarray, shape (m,)
         The p of the randomised estimates.
     mean_length : ndarray, shape (m,)
         E[min(L, T − 1)], the Jacobians a loss crosses on average: the cost to compare with τ.
     rms_error : ndarray, shape (m,)
-        sqrt(E‖ĝ − g‖²)/‖g‖ of the randomised estimate ĝ: all of it variance (E ĝ = g).
+        sqrt(E‖Ĝ − ∇E‖²)/‖∇E‖ of the randomised estimate Ĝ: all of it variance (E Ĝ = ∇E).
     """
 
     cosine: FloatArray

@@ -24,9 +24,9 @@ def truncation_tradeoff(
 ) -> Figure:
     """The angle between truncated and full gradient against τ, and the error against cost.
 
-    Left: ∠(g_τ, g) in degrees against τ, each network after training (solid) and at its
+    Left: ∠(∇_τE, ∇E) in degrees against τ, each network after training (solid) and at its
     initialisation (dashed, same colour), with the lags from ``far_from`` on shaded.
-    Right, for the trained networks: the error ‖g_τ − g‖/‖g‖ of truncation at τ (a line:
+    Right, for the trained networks: the error ‖∇_τE − ∇E‖/‖∇E‖ of truncation at τ (a line:
     all bias) and the root-mean-square error of randomised truncation (circles: all
     variance) against the Jacobians a loss crosses, τ or its expectation; log scale.
 
