@@ -578,6 +578,67 @@ CASES: dict[str, Case] = {
         ValueError,
         r"processes must be >= 1, got 0",
     ),
+    # ---- truncation (rnngrad.truncation)
+    "tbptt_gradients k2 below k1": (
+        lambda: rg.tbptt_gradients(MODEL, X, Y, k1=3, k2=2),
+        ValueError,
+        r"k2 must be >= k1 = 3 .*got 2",
+    ),
+    "tbptt_gradients layer a string": (
+        lambda: rg.tbptt_gradients("rnn", X, Y, k1=1, k2=1),
+        TypeError,
+        r"layer must be an RNN, LSTM or GRU, got str",
+    ),
+    "gradient_by_lag steps unknown": (
+        lambda: rg.gradient_by_lag(MODEL, X, Y, steps="first"),
+        ValueError,
+        r"steps must be one of .*got 'first'",
+    ),
+    "truncated_gradient tau negative": (
+        lambda: rg.truncated_gradient({"W": np.zeros((T, N_H, N_H))}, -1),
+        ValueError,
+        r"tau must be >= 0, got -1",
+    ),
+    "randomised_truncation_gradient p zero": (
+        lambda: rg.randomised_truncation_gradient({"W": np.zeros((T, N_H, N_H))}, 0.0),
+        ValueError,
+        r"continue_probability must be > 0",
+    ),
+    "randomised_truncation_moments p above one": (
+        lambda: rg.randomised_truncation_moments({"W": np.zeros((T, N_H, N_H))}, 1.5),
+        ValueError,
+        r"continue_probability must be in \(0, 1\], got 1.5",
+    ),
+    "randomised_truncation_moments nothing by lag": (
+        lambda: rg.randomised_truncation_moments({}, 0.5),
+        ValueError,
+        r"by_lag must hold at least one parameter",
+    ),
+    "truncation_probabilities no lags": (
+        lambda: rg.truncation_probabilities(0, 0.5),
+        ValueError,
+        r"lags must be >= 1, got 0",
+    ),
+    "truncation_bias zero gradient": (
+        lambda: rg.truncation_bias({"W": np.zeros((T, N_H, N_H))}, [0.5]),
+        ValueError,
+        r"by_lag must have a non-zero full gradient",
+    ),
+    "gradient_costs length zero": (
+        lambda: rg.gradient_costs(MODEL, 0),
+        ValueError,
+        r"length must be >= 1, got 0",
+    ),
+    "gradient_costs k2 alone": (
+        lambda: rg.gradient_costs(MODEL, T, k2=3),
+        TypeError,
+        r"k1 must be an integer, got NoneType None",
+    ),
+    "gradient_costs k2 beyond the length": (
+        lambda: rg.gradient_costs(MODEL, T, k1=2, k2=T + 1),
+        ValueError,
+        rf"k2 must be <= length = {T}, got {T + 1}",
+    ),
 }
 
 

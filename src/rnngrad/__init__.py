@@ -49,6 +49,18 @@ from .spectral import (
     spectral_radius,
 )
 from .sweep import SpectralSweep, sweep_spectral_norm
+from .truncation import (
+    GradientCosts,
+    TruncationBias,
+    gradient_by_lag,
+    gradient_costs,
+    randomised_truncation_gradient,
+    randomised_truncation_moments,
+    tbptt_gradients,
+    truncated_gradient,
+    truncation_bias,
+    truncation_probabilities,
+)
 
 # The training stack is imported when first asked for, so that importing a figure of
 # activations (rnngrad.plots.activations runs this file first) does not import it.
@@ -95,6 +107,7 @@ __all__ = [
     "ExperimentResult",
     "ForwardCache",
     "GRUCache",
+    "GradientCosts",
     "History",
     "LSTMCache",
     "MeanField",
@@ -104,6 +117,7 @@ __all__ = [
     "SpectralSweep",
     "Task",
     "TrainResult",
+    "TruncationBias",
     "bptt_terms",
     "chapter_experiments",
     "clip_by_global_norm",
@@ -113,6 +127,8 @@ __all__ = [
     "geometric_rate",
     "get_activation",
     "global_norm",
+    "gradient_by_lag",
+    "gradient_costs",
     "gradient_norm_regulariser",
     "identity_init",
     "immediate_derivative",
@@ -126,6 +142,8 @@ __all__ = [
     "orthogonal",
     "pascanu_bound",
     "product_norms_by_lag",
+    "randomised_truncation_gradient",
+    "randomised_truncation_moments",
     "relative_error",
     "rescale_spectral_norm",
     "rescale_spectral_radius",
@@ -138,7 +156,11 @@ __all__ = [
     "state_gradient_norms",
     "state_jacobian",
     "sweep_spectral_norm",
+    "tbptt_gradients",
     "total_derivative",
     "train",
+    "truncated_gradient",
+    "truncation_bias",
+    "truncation_probabilities",
 ]
 __version__ = "0.1.0"

@@ -129,6 +129,26 @@ LABELS: dict[str, tuple[str, str]] = {
     "edge of chaos": (r"$\chi = 1$: edge of chaos", r"$\chi = 1$: край хаоса"),
     "order": ("order: vanishing", "порядок: затухание"),
     "chaos": ("chaos: exploding", "хаос: взрыв"),
+    "jacobians crossed": (
+        r"Jacobians a loss crosses: $\tau$, or $\mathrm{E}\,\min(L, T-1)$",
+        r"матриц Якоби на слагаемое: $\tau$ или $\mathrm{E}\,\min(L, T-1)$",
+    ),
+    "angle to full": (
+        r"angle $\angle(\nabla_{\!\tau} E, \nabla E)$, degrees",
+        r"угол $\angle(\nabla_{\!\tau} E, \nabla E)$, градусы",
+    ),
+    "truncation trained": ("trained", "после обучения"),
+    "truncation initial": ("at initialisation", "до обучения"),
+    "far lags": ("lags of the first marked number", "запаздывания первого помеченного числа"),
+    "error to full": (
+        r"distance to $\nabla E$ over $\|\nabla E\|$ (log scale)",
+        r"расстояние до $\nabla E$, делённое на $\|\nabla E\|$ (лог. шкала)",
+    ),
+    "regular truncation": (r"truncation at $\tau$ (bias)", r"усечение на $\tau$ (смещение)"),
+    "randomised truncation": (
+        "randomised (root mean square)",
+        "случайное (корень из среднего квадрата)",
+    ),
 }
 
 #: The lecture's sentence, word by word (punctuation dropped): «зашел» is word 10, its

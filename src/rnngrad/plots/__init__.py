@@ -15,6 +15,7 @@ from .norms import gradient_paths, jacobian_heatmaps, norms_by_init, norms_by_la
 from .sentence import bptt_term_norms
 from .spectra import init_spectra, matrix_powers, mean_field_rates, spectral_sweep
 from .style import STYLE, house_style
+from .truncation import truncation_tradeoff
 
 # Bound here, not imported, because the API reference reads a constant's documentation
 # (its #: comment) only in the module it documents.
@@ -51,6 +52,7 @@ __all__ = [  # noqa: RUF022
     "jacobian_heatmaps",
     "cliff",
     "clipping_descent",
+    "truncation_tradeoff",
     "norms_by_lag",
     "gradient_paths",
     "success_against_lag",
