@@ -112,12 +112,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "state norm": (r"$\|s_t\|_2$ (log scale)", r"$\|s_t\|_2$ (лог. шкала)"),
     "input scale": ("input weights × {scale}", "входные веса × {scale}"),
     "predicted rate": (
-        r"predicted rate $g\,\sqrt{\overline{f'(z)^2}} = \sqrt{\chi}$",
-        r"предсказанная скорость $g\,\sqrt{\overline{f'(z)^2}} = \sqrt{\chi}$",
+        r"predicted rate $\sqrt{\chi} = g\,\sqrt{\overline{f'(z)^2}}$",
+        r"предсказанная скорость $\sqrt{\chi} = g\,\sqrt{\overline{f'(z)^2}}$",
     ),
     "measured rate": (
-        r"measured rate $\|\partial s_{60}/\partial s_0\|_2^{1/60}$",
-        r"измеренная скорость $\|\partial s_{60}/\partial s_0\|_2^{1/60}$",
+        r"measured rate $r = \|\partial s_{60}/\partial s_0\|_2^{1/60}$",
+        r"измеренная скорость $r = \|\partial s_{60}/\partial s_0\|_2^{1/60}$",
     ),
     "from the states": ("{name}: $z$ of the network", "{name}: $z$ самой сети"),
     "from the fixed point": ("{name}: mean-field $q^*$", "{name}: $q^*$ среднего поля"),
