@@ -495,7 +495,7 @@ def test_mean_field_rates_draws_both_predictions_and_the_edge(lang: str) -> None
     # ReLU at g = 3 has no fixed point: its open marker is missing, the filled one is not.
     fixed = [line for line in ax.lines if line.get_markerfacecolor() == "none"]
     assert [len(line.get_xdata()) for line in fixed] == [2, 1]
-    assert label("edge of chaos", lang) in legend
+    assert label("chi one", lang) in legend
     assert label("from the states", lang).format(name=label("relu", lang)) in legend
     assert ax.get_xlabel() == label("predicted rate", lang)
 

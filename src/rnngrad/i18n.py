@@ -121,7 +121,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "from the states": ("{name}: $z$ of the network", "{name}: $z$ самой сети"),
     "from the fixed point": ("{name}: mean-field $q^*$", "{name}: $q^*$ среднего поля"),
-    "edge of chaos": (r"$\chi = 1$: edge of chaos", r"$\chi = 1$: край хаоса"),
+    "chi one": (r"$\chi = 1$", r"$\chi = 1$"),  # for ReLU the state blows up there: no chaos
     "order": ("order: vanishing", "порядок: затухание"),
     "chaos": ("chaos: exploding", "хаос: взрыв"),
 }

@@ -68,8 +68,8 @@ def mean_field_rates(sweeps: Sequence[SpectralSweep], *, lang: str = "en") -> Fi
     point for unit input variance (:func:`~rnngrad.meanfield.mean_field`), where it exists.
     Sweeps of the same activation are draws (seeds) over the same gains: a point is their
     median, its bars the range over the draws.  The diagonal is perfect agreement; the lines
-    at 1 are the edge of chaos χ = 1, so a point in the lower-left or upper-right quarter has
-    growth against decay right.
+    at 1 are χ = 1 (the edge of chaos for tanh and the sigmoid, where the state blows up for
+    ReLU), so a point in the lower-left or upper-right quarter has growth against decay right.
 
     Parameters
     ----------
@@ -131,7 +131,7 @@ def mean_field_rates(sweeps: Sequence[SpectralSweep], *, lang: str = "en") -> Fi
     ax.set_yscale("log")
     low, high = min(rates) / 1.5, max(rates) * 1.5
     ax.loglog([low, high], [low, high], color="0.5", linewidth=1)
-    ax.axvline(1.0, color="0.3", linestyle="--", linewidth=1, label=label("edge of chaos", lang))
+    ax.axvline(1.0, color="0.3", linestyle="--", linewidth=1, label=label("chi one", lang))
     ax.axhline(1.0, color="0.3", linestyle="--", linewidth=1)
     ticks = [t for t in _RATE_TICKS if low <= t <= high]
     for axis in (ax.xaxis, ax.yaxis):
