@@ -10,7 +10,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from plot_helpers import legend_texts
 
-from rnngrad import RNN, plots
+from rnngrad import RNN, measured_rate, plots
 from rnngrad.experiments import ExperimentResult, SuccessRate
 from rnngrad.i18n import (
     LABELS,
@@ -498,13 +498,37 @@ def test_mean_field_rates_draws_both_predictions_and_the_edge(lang: str) -> None
     # ReLU at g = 3 has no fixed point: its open marker is missing, the filled one is not.
     fixed = [line for line in ax.lines if line.get_markerfacecolor() == "none"]
     assert [len(line.get_xdata()) for line in fixed] == [2, 1]
-    assert label("edge of chaos", lang) in legend
+    assert label("chi one", lang) in legend
     assert label("from the states", lang).format(name=label("relu", lang)) in legend
     assert ax.get_xlabel() == label("predicted rate", lang)
 
 
+def test_mean_field_rates_draws_the_median_of_seeds_with_its_range() -> None:
+    from rnngrad.sweep import sweep_spectral_norm
+
+    sweeps = [
+        sweep_spectral_norm([0.5, 3.0], activation="tanh", n_h=4, T=6, rng=s) for s in (0, 1, 2)
+    ]
+    ax = plots.mean_field_rates(sweeps).axes[0]
+    filled = [
+        line
+        for line in ax.lines
+        if line.get_marker() == "o" and line.get_markerfacecolor() != "none"
+    ]
+    assert len(filled) == 1
+    assert len(filled[0].get_ydata()) == 2  # one point per gain, not per seed
+    measured = np.array([[measured_rate(norms) for norms in one.norms] for one in sweeps])
+    assert np.allclose(filled[0].get_ydata(), np.median(measured, axis=0))
+    assert len(ax.collections) == 2  # the bars: the range over the seeds on both axes
+
+
 def test_mean_field_rates_rejects_bad_arguments() -> None:
-    with pytest.raises(ValueError, match="sweeps must hold 1 to"):
+    from rnngrad.sweep import sweep_spectral_norm
+
+    with pytest.raises(ValueError, match="sweeps must hold at least one"):
         plots.mean_field_rates([])
+    mismatched = [sweep_spectral_norm(gains, n_h=4, T=6) for gains in ([0.5, 3.0], [1.0])]
+    with pytest.raises(ValueError, match=r"sweeps\[1\] must have the gains"):
+        plots.mean_field_rates(mismatched)
     with pytest.raises(TypeError, match=r"sweeps\[0\] must be an rnngrad.SpectralSweep"):
         plots.mean_field_rates([{"norms": []}])  # type: ignore[list-item]

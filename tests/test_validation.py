@@ -282,6 +282,11 @@ CASES: dict[str, Case] = {
         ValueError,
         r"gain must be > 0, got 0.0",
     ),
+    "finite_width lag zero": (
+        lambda: rg.finite_width(np.ones((2, 2)), 0),
+        ValueError,
+        r"lag must be >= 1, got 0",
+    ),
     "measured_rate one norm": (
         lambda: rg.measured_rate([1.0]),
         ValueError,

@@ -27,7 +27,9 @@ from .jacobians import (
 from .layer import RecurrentLayer
 from .lstm import LSTM, LSTMCache
 from .meanfield import (
+    FiniteWidth,
     MeanField,
+    finite_width,
     gaussian_mean,
     geometric_rate,
     mean_field,
@@ -105,6 +107,7 @@ __all__ = [
     "BPTTTerms",
     "ExperimentConfig",
     "ExperimentResult",
+    "FiniteWidth",
     "ForwardCache",
     "GRUCache",
     "GradientCosts",
@@ -123,6 +126,7 @@ __all__ = [
     "clip_by_global_norm",
     "clip_by_value",
     "eigenvalues",
+    "finite_width",
     "gaussian_mean",
     "geometric_rate",
     "get_activation",

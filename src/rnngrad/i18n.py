@@ -117,16 +117,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "state norm": (r"$\|s_t\|_2$ (log scale)", r"$\|s_t\|_2$ (лог. шкала)"),
     "input scale": ("input weights × {scale}", "входные веса × {scale}"),
     "predicted rate": (
-        r"predicted rate $g\,\sqrt{\overline{f'(z)^2}} = \sqrt{\chi}$",
-        r"предсказанная скорость $g\,\sqrt{\overline{f'(z)^2}} = \sqrt{\chi}$",
+        r"predicted rate $\sqrt{\chi} = g\,\sqrt{\overline{f'(z)^2}}$",
+        r"предсказанная скорость $\sqrt{\chi} = g\,\sqrt{\overline{f'(z)^2}}$",
     ),
     "measured rate": (
-        r"measured rate $\|\partial s_{60}/\partial s_0\|_2^{1/60}$",
-        r"измеренная скорость $\|\partial s_{60}/\partial s_0\|_2^{1/60}$",
+        r"measured rate $r = \|\partial s_{60}/\partial s_0\|_2^{1/60}$",
+        r"измеренная скорость $r = \|\partial s_{60}/\partial s_0\|_2^{1/60}$",
     ),
     "from the states": ("{name}: $z$ of the network", "{name}: $z$ самой сети"),
     "from the fixed point": ("{name}: mean-field $q^*$", "{name}: $q^*$ среднего поля"),
-    "edge of chaos": (r"$\chi = 1$: edge of chaos", r"$\chi = 1$: край хаоса"),
+    "chi one": (r"$\chi = 1$", r"$\chi = 1$"),  # for ReLU the state blows up there: no chaos
     "order": ("order: vanishing", "порядок: затухание"),
     "chaos": ("chaos: exploding", "хаос: взрыв"),
     "jacobians crossed": (

@@ -1,22 +1,26 @@
 """The mean-field rate: how fast ‖∂s_t/∂s_{t−ℓ}‖ shrinks or grows per step for W = g Q.
 
 With Q a random orthogonal matrix, one step back multiplies a vector v by
-diag(f′(z_t)) g Q.  Q turns v into a direction that has nothing to do with the units, and a
-diagonal matrix stretches a random direction of n units by the root mean square of its
-entries, up to fluctuations of order 1/√n.  So for a wide network the norm of a product of ℓ
-such factors changes per step by √χ, with
+diag(f′(z_t)) g Q.  Q turns v into a direction u that has nothing to do with the units, and
+E‖diag(f′) u‖² = ‖u‖² · mean of f′² over the units, exactly, for a uniformly random direction.
+So the mean square of the norm changes per step by χ, with
 
     χ = g² E[f′(z)²]
 
-(Poole et al. 2016, χ₁; Chen, Pennington and Schoenholz 2018 for recurrent networks).  χ < 1
-is the ordered phase, where the gradient vanishes, χ > 1 the chaotic one, where it explodes.
-A diagonal W = g I mixes nothing: each unit keeps its own product, and the rate is g times
-the largest geometric mean of the absolute values of f′ along one unit.
+(Poole et al. 2016, χ₁; Schoenholz et al. 2017 for the gradients; Chen, Pennington and
+Schoenholz 2018 for recurrent networks), and √χ is the predicted per-step rate r.  χ < 1 is
+the ordered phase, where the gradient vanishes, χ > 1 the chaotic one, where it explodes.
+At a finite width n the measured rate departs from √χ in three ways (:func:`finite_width`):
+the typical vector grows more slowly than the root mean square (a Jensen gap of order
+CV²(f′²)/n per step, downward), the norm of the product is its largest stretch, not a
+typical one (at most n^{1/(2ℓ)}, upward), and one draw fluctuates (of order
+CV(f′²)/√(nℓ)).  A diagonal W = g I mixes nothing: each unit keeps its own product, and the
+rate is g times the largest geometric mean of the absolute values of f′ along one unit.
 
 The distribution of z is taken either from the network's own states
 (:func:`rms_rate`) or from the self-consistent Gaussian of the mean-field theory
 (:func:`mean_field`): z = g (Q s) + (U x + b) is a sum of many terms, hence Gaussian, with
-variance q = g² E[f(z)²] + q_in when s = f(z) and q_in is the variance of U x + b.
+second moment q = g² E[f(z)²] + q_in when s = f(z) and q_in is the second moment of U x + b.
 """
 
 from __future__ import annotations
@@ -130,9 +134,10 @@ class MeanField:
     gain : float
         g.
     input_variance : float
-        q_in, the variance of each entry of U x + b.
+        q_in, the second moment of each entry of U x + b.
     variance : float
-        q*, the variance of the pre-activations at the fixed point.
+        q*, the second moment E[z²] of the pre-activations at the fixed point (their
+        variance if their mean is 0).
     chi : float
         χ = g² E[f′(z)²] for z ~ N(0, q*).
     """
@@ -169,7 +174,7 @@ def mean_field(
     gain : float
         g > 0, W = g Q.
     input_variance : float
-        q_in > 0: the variance of each entry of U x + b (1 for U with entries of variance
+        q_in > 0: the second moment of each entry of U x + b (1 for U with entries of variance
         1/n and x ~ N(0, I), as in :func:`~rnngrad.sweep.sweep_spectral_norm`).
     max_iterations : int
         Iterations allowed before giving up, ≥ 1.
@@ -195,7 +200,7 @@ def mean_field(
             return MeanField(name, g, q_in, following, g**2 * second_moments(name, following)[1])
         q = following
     raise ValueError(
-        f"gain = {g}: the variance of the pre-activations of a {name} network has no finite "
+        f"gain = {g}: the second moment of the pre-activations of a {name} network has no finite "
         f"fixed point (it reached {q:.3g} after {max_iterations} iterations); the state grows "
         "without bound, and the mean-field rate does not apply"
     )
@@ -209,7 +214,7 @@ def _derivative_table(derivatives: ArrayLike) -> FloatArray:
 
 
 def rms_rate(derivatives: ArrayLike, gain: float) -> float:
-    """g · √(mean of f′(z_t)²): the per-step rate for a rotating W = g Q.
+    """g · √(mean of f′(z_t)²) = √χ: the predicted per-step rate r for a rotating W = g Q.
 
     Parameters
     ----------
@@ -252,7 +257,7 @@ def geometric_rate(derivatives: ArrayLike, gain: float) -> float:
 
 
 def measured_rate(norms: ArrayLike) -> float:
-    """‖∂s_t/∂s_{t−ℓ}‖^{1/ℓ} at the largest lag ℓ of ``norms``.
+    """The per-step rate r = ‖∂s_t/∂s_{t−ℓ}‖^{1/ℓ} at the largest lag ℓ of ``norms``.
 
     Parameters
     ----------
@@ -268,3 +273,75 @@ def measured_rate(norms: ArrayLike) -> float:
     if values.size < 2 or np.any(values < 0):
         raise ValueError(f"norms must hold ≥ 2 norms ≥ 0 (lags 0 … ℓ), got {values}")
     return float(values[-1] ** (1.0 / (values.size - 1)))
+
+
+@dataclass(frozen=True)
+class FiniteWidth:
+    """How far log r may lie from log √χ at width n and lag ℓ, per step.
+
+    Attributes
+    ----------
+    jensen : float
+        CV²(f′²) / (2 (n + 2)) ≥ 0: the downward bias of the typical vector's log-growth
+        against the mean square's (a Jensen gap; the rate of the norm tends to the top
+        Lyapunov exponent, which lies below log √χ).  Zero when f′ is constant.
+    excess : float
+        ln n / (2 ℓ): the most by which the largest stretch, ‖J‖₂, can exceed a typical one,
+        since ‖J‖₂ ≤ ‖J‖_F and ‖J‖_F / √n is the root-mean-square stretch.
+    spread : float
+        ½ √(2 / (n + 2)) · CV(f′²) / √ℓ: the standard deviation of one draw's log-rate, the
+        per-step spread of log ‖diag(f′) u‖ for a random direction u averaged over ℓ steps.
+    """
+
+    jensen: float
+    excess: float
+    spread: float
+
+    def interval(self, deviations: float) -> tuple[float, float]:
+        """The band (−jensen − k·spread, excess + k·spread) for log(r / √χ), k = ``deviations``."""
+        k = check_real("deviations", deviations)
+        if k < 0:
+            raise ValueError(f"deviations must be ≥ 0, got {k}")
+        return -self.jensen - k * self.spread, self.excess + k * self.spread
+
+
+def finite_width(derivatives: ArrayLike, lag: int) -> FiniteWidth:
+    """The three finite-width departures of log r from log √χ for W = g Q.
+
+    For a random unit vector u of n coordinates, ‖diag(d) u‖² has mean m = mean of d² and
+    relative variance 2/(n + 2) · CV²(d²), CV the coefficient of variation over the units.
+    Its logarithm therefore averages log m − CV²/(n + 2) to second order (half of that for
+    the stretch itself), and scatters by √(2/(n + 2)) · CV (half of that for the stretch).
+    The derivation takes a fresh direction each step, as for weights drawn anew at every
+    step (untied); with one Q for all steps the measured rates agree within the spread.
+    CV is taken over all the steps and units of ``derivatives``.  See Pennington, Schoenholz
+    and Ganguli (2017) for how the spectrum of such products depends on the moments of f′².
+
+    Parameters
+    ----------
+    derivatives : array_like, shape (T, n)
+        f′(z_t) of the network's own steps and units, n ≥ 1 and not all 0.
+    lag : int
+        ℓ ≥ 1, the lag at which the rate is measured.
+
+    Returns
+    -------
+    FiniteWidth
+
+    Raises
+    ------
+    ValueError
+        If ``derivatives`` is empty or all 0, or ``lag`` < 1.
+    """
+    d2 = _derivative_table(derivatives) ** 2
+    ell = check_int("lag", lag, minimum=1)
+    mean = float(d2.mean())
+    if mean == 0.0:
+        raise ValueError("derivatives must not all be 0: the rate is then 0 and has no logarithm")
+    n = d2.shape[1]
+    cv = float(d2.std()) / mean
+    return FiniteWidth(
+        jensen=cv**2 / (2.0 * (n + 2)),
+        excess=float(np.log(n)) / (2.0 * ell),
+        spread=0.5 * float(np.sqrt(2.0 / (n + 2) / ell)) * cv,
+    )

@@ -61,18 +61,20 @@ def spectral_sweep(sweep: SpectralSweep, *, lang: str = "en") -> Figure:
 
 @figure_function()
 def mean_field_rates(sweeps: Sequence[SpectralSweep], *, lang: str = "en") -> Figure:
-    """Measured per-step rate ‖∂s_T/∂s_0‖^{1/T} against the mean-field rate √χ, log-log.
+    """Measured per-step rate r = ‖∂s_T/∂s_0‖^{1/T} against the mean-field rate √χ, log-log.
 
-    One colour per sweep (activation), one point per gain: filled, √χ from the network's own
+    One colour per activation, one point per gain: filled, √χ from the network's own
     pre-activations (:func:`~rnngrad.meanfield.rms_rate`); open, √χ at the mean-field fixed
     point for unit input variance (:func:`~rnngrad.meanfield.mean_field`), where it exists.
-    The diagonal is perfect agreement; the lines at 1 are the edge of chaos χ = 1, so a
-    point in the lower-left or upper-right quarter has growth against decay right.
+    Sweeps of the same activation are draws (seeds) over the same gains: a point is their
+    median, its bars the range over the draws.  The diagonal is perfect agreement; the lines
+    at 1 are χ = 1 (the edge of chaos for tanh and the sigmoid, where the state blows up for
+    ReLU), so a point in the lower-left or upper-right quarter has growth against decay right.
 
     Parameters
     ----------
     sweeps : sequence of SpectralSweep
-        From :func:`rnngrad.sweep.sweep_spectral_norm`, one per activation.
+        From :func:`rnngrad.sweep.sweep_spectral_norm`, one or more per activation.
     lang : str
         ``"en"`` or ``"ru"``.
 
@@ -83,32 +85,53 @@ def mean_field_rates(sweeps: Sequence[SpectralSweep], *, lang: str = "en") -> Fi
     Raises
     ------
     TypeError, ValueError
-        If ``sweeps`` is empty, longer than :data:`PALETTE` or holds something else.
+        If ``sweeps`` is empty, holds something else, more activations than :data:`PALETTE`
+        has colours, or sweeps of one activation with different gains.
     """
-    if not 0 < len(sweeps) <= len(PALETTE):
-        raise ValueError(f"sweeps must hold 1 to {len(PALETTE)} sweeps, got {len(sweeps)}")
+    groups = _draws_by_activation(sweeps)
     fig, ax = single_axes(6.0, 4.8)
     rates = []
-    for i, sweep in enumerate(sweeps):
-        check_instance(f"sweeps[{i}]", sweep, SpectralSweep)
-        name = label(sweep.activation, lang)
-        measured = [measured_rate(norms) for norms in sweep.norms]
-        from_states = [rms_rate(d, g) for g, d in zip(sweep.scales, sweep.derivatives, strict=True)]
+    for colour, (activation, draws) in zip(PALETTE, groups.items(), strict=False):
+        name = label(activation, lang)
+        scales = draws[0].scales
+        measured = np.array([[measured_rate(norms) for norms in one.norms] for one in draws])
+        from_states = np.array(
+            [
+                [rms_rate(d, g) for g, d in zip(scales, one.derivatives, strict=True)]
+                for one in draws
+            ]
+        )
+        centre = np.median(measured, axis=0)
+        predicted = np.median(from_states, axis=0)
+        text = label("from the states", lang).format(name=name)
+        ax.errorbar(
+            predicted,
+            centre,
+            xerr=(predicted - from_states.min(axis=0), from_states.max(axis=0) - predicted),
+            yerr=(centre - measured.min(axis=0), measured.max(axis=0) - centre),
+            color=colour,
+            linestyle="none",
+            marker="o",
+            elinewidth=1,
+            label=text,
+        )
         fixed = [
             (rate, m)
-            for g, m in zip(sweep.scales, measured, strict=True)
-            if (rate := _fixed_rate(sweep.activation, float(g))) is not None
+            for g, m in zip(scales, centre, strict=True)
+            if (rate := _fixed_rate(activation, float(g))) is not None
         ]
-        style = {"color": PALETTE[i], "linestyle": "none", "marker": "o"}
-        text = label("from the states", lang).format(name=name)
-        ax.loglog(from_states, measured, label=text, **style)
         if fixed:
             text = label("from the fixed point", lang).format(name=name)
-            ax.loglog(*np.transpose(fixed), mfc="none", label=text, **style)
-        rates += measured + from_states + [rate for rate, _ in fixed]
+            ax.loglog(
+                *np.transpose(fixed), color=colour, linestyle="none", marker="o", mfc="none",
+                label=text,
+            )  # fmt: skip
+        rates += [*measured.ravel(), *from_states.ravel(), *(rate for rate, _ in fixed)]
+    ax.set_xscale("log")
+    ax.set_yscale("log")
     low, high = min(rates) / 1.5, max(rates) * 1.5
     ax.loglog([low, high], [low, high], color="0.5", linewidth=1)
-    ax.axvline(1.0, color="0.3", linestyle="--", linewidth=1, label=label("edge of chaos", lang))
+    ax.axvline(1.0, color="0.3", linestyle="--", linewidth=1, label=label("chi one", lang))
     ax.axhline(1.0, color="0.3", linestyle="--", linewidth=1)
     ticks = [t for t in _RATE_TICKS if low <= t <= high]
     for axis in (ax.xaxis, ax.yaxis):
@@ -122,6 +145,25 @@ def mean_field_rates(sweeps: Sequence[SpectralSweep], *, lang: str = "en") -> Fi
     ax.set_ylabel(label("measured rate", lang))
     ax.legend(loc="upper left", fontsize="small")
     return fig
+
+
+def _draws_by_activation(sweeps: Sequence[SpectralSweep]) -> dict[str, list[SpectralSweep]]:
+    """Group the sweeps by activation, checking that the draws of one share their gains."""
+    if len(sweeps) == 0:
+        raise ValueError("sweeps must hold at least one SpectralSweep, got none")
+    groups: dict[str, list[SpectralSweep]] = {}
+    for i, sweep in enumerate(sweeps):
+        check_instance(f"sweeps[{i}]", sweep, SpectralSweep)
+        draws = groups.setdefault(sweep.activation, [])
+        if draws and not np.array_equal(draws[0].scales, sweep.scales):
+            raise ValueError(
+                f"sweeps[{i}] must have the gains {draws[0].scales} of the other "
+                f"{sweep.activation} sweeps, got {sweep.scales}"
+            )
+        draws.append(sweep)
+    if len(groups) > len(PALETTE):
+        raise ValueError(f"sweeps must span 1 to {len(PALETTE)} activations, got {len(groups)}")
+    return groups
 
 
 def _fixed_rate(activation: str, gain: float) -> float | None:
