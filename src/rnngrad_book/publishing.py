@@ -168,7 +168,7 @@ def configure_site(app: Sphinx, config: Config) -> None:
     config.site_url = site_url(config)
     config.sitemap_url_scheme = "{lang}{link}"
     config.sitemap_locales = list(config.rnngrad_languages)
-    config.sitemap_excludes = ["search.html", "genindex.html"]
+    config.sitemap_excludes = ["search.html", "genindex.html", "py-modindex.html"]
     # sphinxext-opengraph: the page's own title and opening words, in its language. No
     # social-card image: the extension draws one PNG a page with matplotlib, which would
     # add ≈ 40 files to each edition's 5 MB budget for a picture of the title.
@@ -176,6 +176,10 @@ def configure_site(app: Sphinx, config: Config) -> None:
     config.ogp_site_name = config.project
     config.ogp_type = "article"
     config.ogp_social_cards = {"enable": False}
+    # Lean, for the 150 KB page budget: a card needs one short description, not a second
+    # copy as <meta name="description">.
+    config.ogp_description_length = 100
+    config.ogp_enable_meta_description = False
     others = [code for code in config.rnngrad_languages if code != lang]
     config.ogp_custom_meta_tags = [
         f'<meta property="og:locale" content="{OG_LOCALE[lang]}">',
@@ -187,6 +191,7 @@ def configure_site(app: Sphinx, config: Config) -> None:
         # sphinx-last-updated-by-git: a page not yet committed keeps its source link.
         config.git_untracked_show_sourcelink = True
         config.git_last_updated_timezone = "UTC"
+        config.git_last_updated_metatags = False  # the sitemap's lastmod says it once
     config.latex_elements["maketitle"] = "\\sphinxmaketitle\n" + latex_citation_page(config)
 
 
