@@ -70,7 +70,7 @@ site:
 	  if [ -f "$$pdf" ]; then cp "$$pdf" _build/site.tmp/$$lang/; fi; \
 	done
 	cp book/_site/index.html _build/site.tmp/index.html
-	$(BIN)/python -m rnngrad_book.publishing _build/site.tmp
+	$(BIN)/python -m rnngrad_book.sitefiles _build/site.tmp
 	rm -rf _build/site
 	mv _build/site.tmp _build/site
 	@echo "The site is in _build/site: open _build/site/index.html"

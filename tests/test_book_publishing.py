@@ -16,7 +16,7 @@ from sphinx.testing.util import SphinxTestApp
 from sphinx_apps import UPSTREAM_DEPRECATIONS
 
 import rnngrad
-from rnngrad_book import publishing
+from rnngrad_book import publishing, sitefiles
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE_URL = "https://probe.example.org/book/"
@@ -143,7 +143,7 @@ def test_site_files_404_and_sitemap_index(tmp_path: Path) -> None:
     for lang in ("en", "ru"):
         (tmp_path / lang).mkdir()
         (tmp_path / lang / "sitemap.xml").write_text("<urlset/>", encoding="utf-8")
-    publishing.main([str(tmp_path), "--conf", str(ROOT / "conf.py")])
+    sitefiles.main([str(tmp_path), "--conf", str(ROOT / "conf.py")])
     settings = runpy.run_path(str(ROOT / "conf.py"))
     root = settings["rnngrad_site_url"]
     index = ElementTree.parse(tmp_path / "sitemap.xml").getroot()
@@ -165,7 +165,7 @@ def test_site_files_need_both_editions(tmp_path: Path) -> None:
     (tmp_path / "en").mkdir()
     (tmp_path / "en" / "sitemap.xml").write_text("<urlset/>", encoding="utf-8")
     with pytest.raises(FileNotFoundError, match=r"no sitemap\.xml in ru"):
-        publishing.write_site_files(tmp_path, ROOT / "conf.py")
+        sitefiles.write_site_files(tmp_path, ROOT / "conf.py")
 
 
 def test_citation_cff_repeats_the_settings() -> None:

@@ -7,23 +7,19 @@ for the edit and issue buttons and the licence link) and ``rnngrad_site_url`` (w
 ``rnngrad.__version__``, the project's single version source.
 
 Everything here is a hyperlink or a ``<meta>`` value, never an asset: the site still makes
-no request outside its folder. ``python -m rnngrad_book.publishing SITE`` writes the
-files of the whole site (the 404 page and the sitemap index), which no one edition's
-build can: `make site` runs it.
+no request outside its folder. The files of the whole site, which no one edition's build
+can write (the 404 page and the sitemap index), are rnngrad_book.sitefiles'.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import runpy
 import subprocess
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from string import Template
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -66,7 +62,6 @@ ISSUE_BUTTON = {"en": "Report an error", "ru": "Сообщить об ошибк
 ERRATUM_FORM = "erratum.yml"  # .github/ISSUE_TEMPLATE/
 BIBTEX_LANGUAGE = {"en": "english", "ru": "russian"}
 OG_LOCALE = {"en": "en_GB", "ru": "ru_RU"}
-NOT_FOUND_TEMPLATE = Path(__file__).resolve().parents[2] / "book" / "_site" / "404.html"
 
 
 def site_url(config: Config) -> str:
@@ -238,14 +233,15 @@ def latex_citation_page(config: Config) -> str:
         cc=f"{cc} (\\url{{{CC_BY_SA[config.language]}}})",
         mit=f"{mit} (\\url{{{config.rnngrad_repository}/blob/main/LICENSE}})",
     )
+    # Ragged right: a justified line of long URLs stretches its spaces across the page.
     return (
-        "\\vspace*{\\fill}\n\\noindent\\textbf{"
+        "\\vspace*{\\fill}\n\\begin{flushleft}\n\\textbf{"
         + CITE_TITLE[config.language]
-        + "}\\par\\smallskip\n\\noindent "
+        + "}\\par\\smallskip\n"
         + citation
-        + "\\par\\bigskip\n\\noindent "
+        + "\\par\\bigskip\n"
         + licence
-        + "\\par\n\\clearpage\n"
+        + "\\par\n\\end{flushleft}\n\\clearpage\n"
     )
 
 
@@ -290,55 +286,6 @@ class DropCitationBox(SphinxPostTransform):
                 node.parent.remove(node)
 
 
-# -- The whole site's files --------------------------------------------------------------------
-def sitemap_index(root: str, languages: list[str]) -> str:
-    """The sitemap index at the site's root: each edition's sitemap (sphinx-sitemap writes
-    one per edition, with every page's twins as hreflang alternates)."""
-    entries = "".join(
-        f"  <sitemap><loc>{root}{lang}/sitemap.xml</loc></sitemap>\n" for lang in languages
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-        f"{entries}</sitemapindex>\n"
-    )
-
-
-def not_found_page(root: str, repository: str) -> str:
-    """The site's 404 page, in both languages, from book/_site/404.html.
-
-    GitHub Pages answers every missing address with the root's 404.html, at any depth, so
-    its links are absolute paths under the site's root, and it loads nothing: no
-    stylesheet, script or icon whose relative address would break one folder down.
-    """
-    template = Template(NOT_FOUND_TEMPLATE.read_text(encoding="utf-8"))
-    return template.substitute(base=urlsplit(root).path, repository=repository)
-
-
-def write_site_files(site: Path, conf: Path) -> None:
-    """Write ``site``'s 404.html and sitemap.xml from the settings of ``conf``."""
-    settings = runpy.run_path(str(conf))
-    root = settings["rnngrad_site_url"].rstrip("/") + "/"
-    languages = list(settings["rnngrad_languages"])
-    missing = [lang for lang in languages if not (site / lang / "sitemap.xml").is_file()]
-    if missing:
-        raise FileNotFoundError(
-            f"site: no sitemap.xml in {', '.join(missing)} of {site}: build the editions first"
-        )
-    (site / "sitemap.xml").write_text(sitemap_index(root, languages), encoding="utf-8")
-    page = not_found_page(root, settings["rnngrad_repository"])
-    (site / "404.html").write_text(page, encoding="utf-8")
-
-
-def main(argv: list[str] | None = None) -> None:
-    """``python -m rnngrad_book.publishing SITE [--conf conf.py]``, as `make site` runs it."""
-    parser = argparse.ArgumentParser(description=write_site_files.__doc__)
-    parser.add_argument("site", type=Path, help="the assembled site (_build/site)")
-    parser.add_argument("--conf", type=Path, default=Path("conf.py"), help="the book's conf.py")
-    args = parser.parse_args(argv)
-    write_site_files(args.site, args.conf)
-
-
 def setup(app: Sphinx) -> None:
     """Register the two settings, the site's metadata, the citation box and the dates."""
     app.add_config_value("rnngrad_repository", "", "env", str)
@@ -348,7 +295,3 @@ def setup(app: Sphinx) -> None:
     app.connect("html-page-context", erratum_button, priority=504)  # after the theme's (501)
     app.add_directive("how-to-cite", HowToCite)
     app.add_post_transform(DropCitationBox)
-
-
-if __name__ == "__main__":
-    main()
