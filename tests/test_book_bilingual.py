@@ -102,7 +102,8 @@ def test_an_english_solution_keeps_sphinx_exercise_title(app: SphinxTestApp) -> 
             },
             r"language 'de' has no entry in SEARCH_TEXT, REFERENCE_STYLES, ENTRY_STYLES, "
             r"HANDOUT_TOOLTIP, NOTEBOOK_TOOLTIP, SOLUTIONS_TITLE, SOLUTION_POINTER, LICENCE, "
-            r"CC_BY_SA, CITE_TITLE, CITATION, VERSION, OG_LOCALE, BIBTEX_LANGUAGE, ISSUE_BUTTON \(",
+            r"CC_BY_SA, CITE_TITLE, CITATION, VERSION, OG_LOCALE, BIBTEX_LANGUAGE, "
+            r"REPOSITORY_MENU \(",
         ),
     ],
     ids=["unknown language", "missing title", "missing interface words"],

@@ -72,9 +72,11 @@ def test_the_russian_box_is_a_gost_description(app: SphinxTestApp) -> None:
 
 @html_edition("ru")
 def test_every_page_has_the_licence_in_its_footer(app: SphinxTestApp) -> None:
-    footer = built_index(app).select_one("footer p.licence")
+    page = built_index(app)
+    footer = page.select_one("footer p.licence")
     assert footer is not None, "no licence line in the footer"
-    assert footer.get_text().startswith("Текст и рисунки распространяются по лицензии")
+    assert footer.get_text().startswith("Текст и рисунки — по лицензии")
+    assert page.select_one("footer .component-author") is None, "an English 'By …' line"
     assert footer.select_one("a[rel=license][href$='deed.ru']") is not None
 
 
@@ -90,6 +92,15 @@ def test_edit_and_issue_links_point_at_the_repository(app: SphinxTestApp) -> Non
     # Hyperlinks only: nothing of the repository is loaded by the page.
     loaded = [str(t.get("src") or t.get("href")) for t in page.find_all(["script", "img", "link"])]
     assert not [u for u in loaded if u.startswith(REPOSITORY)]
+
+
+@html_edition("ru")
+def test_the_repository_menu_speaks_russian(app: SphinxTestApp) -> None:
+    menu = built_index(app).select_one("div.dropdown-source-buttons")
+    assert menu is not None
+    assert menu.select_one("button")["aria-label"] == "Репозиторий"
+    entries = [" ".join(a.get_text().split()) for a in menu.select("a")]
+    assert entries == ["Предложить правку", "Сообщить об ошибке"]
 
 
 @html_edition("ru")

@@ -25,9 +25,9 @@ from rnngrad_book.publishing import (
     CC_BY_SA,
     CITATION,
     CITE_TITLE,
-    ISSUE_BUTTON,
     LICENCE,
     OG_LOCALE,
+    REPOSITORY_MENU,
     VERSION,
 )
 
@@ -54,7 +54,7 @@ LANGUAGE_TABLES = {
     "VERSION": VERSION,
     "OG_LOCALE": OG_LOCALE,
     "BIBTEX_LANGUAGE": BIBTEX_LANGUAGE,
-    "ISSUE_BUTTON": ISSUE_BUTTON,
+    "REPOSITORY_MENU": REPOSITORY_MENU,
 }
 
 

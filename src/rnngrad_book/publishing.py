@@ -42,7 +42,7 @@ LICENCE = {
         "MIT licence",
     ),
     "ru": (
-        "Текст и рисунки распространяются по лицензии {cc}, код — по {mit}.",
+        "Текст и рисунки — по лицензии {cc}, код — по {mit}.",
         "CC BY-SA 4.0",
         "лицензии MIT",
     ),
@@ -56,9 +56,21 @@ CITATION = {
     "ru": "{title} / {authors}. — {version}. — {year}. — URL: {url}",
 }
 VERSION = {"en": "Version {}", "ru": "Версия {}"}
-# The theme's issue button says "Open issue" («Открыть вопрос») and opens a blank issue;
-# ours opens the erratum form with the page filled in.
-ISSUE_BUTTON = {"en": "Report an error", "ru": "Сообщить об ошибке"}
+# The words of the theme's repository menu, by the theme's label of each entry: its Russian
+# catalogue leaves the menu and "Suggest edit" in English and calls an issue «Открыть
+# вопрос». The issue entry opens the erratum form with the page filled in, not a blank issue.
+REPOSITORY_MENU = {
+    "en": {
+        "source-buttons": "Repository",
+        "source-edit-button": "Suggest an edit",
+        "source-issues-button": "Report an error",
+    },
+    "ru": {
+        "source-buttons": "Репозиторий",
+        "source-edit-button": "Предложить правку",
+        "source-issues-button": "Сообщить об ошибке",
+    },
+}
 ERRATUM_FORM = "erratum.yml"  # .github/ISSUE_TEMPLATE/
 BIBTEX_LANGUAGE = {"en": "english", "ru": "russian"}
 OG_LOCALE = {"en": "en_GB", "ru": "ru_RU"}
@@ -156,6 +168,9 @@ def configure_site(app: Sphinx, config: Config) -> None:
             "use_edit_page_button": True,
             "use_issues_button": True,
             "extra_footer": f'<p class="licence">{licence_html(config)}</p>',
+            # Without the theme's "By …" line: the copyright line names the authors, in the
+            # edition's language ("By" printed conf.py's English author on Russian pages).
+            "footer_content_items": ["copyright.html", "last-updated.html", "extra-footer.html"],
         }
     )
     # sphinx-sitemap: the site's root, and each page's twin in every language as an
@@ -190,27 +205,31 @@ def configure_site(app: Sphinx, config: Config) -> None:
     config.latex_elements["maketitle"] = "\\sphinxmaketitle\n" + latex_citation_page(config)
 
 
-def erratum_button(
+def repository_menu(
     app: Sphinx,
     pagename: str,
     templatename: str,
     context: dict[str, Any],
     doctree: nodes.document | None,
 ) -> None:
-    """Point the theme's issue button at the erratum form, the page's address filled in."""
+    """Word the theme's repository menu in the page's language; its issue entry opens the
+    erratum form with the page's address filled in."""
     config = app.config
     if not config.rnngrad_site_url:
         return
+    words = REPOSITORY_MENU[config.language]
     groups = context.get("header_buttons", [])
-    buttons = [b for g in groups for b in [g, *g.get("buttons", [])]]
-    for button in buttons:
-        if button.get("label") == "source-issues-button":
+    for button in [b for group in groups for b in [group, *group.get("buttons", [])]]:
+        label = button.get("label")
+        if label not in words:
+            continue
+        button["tooltip"] = words[label]
+        if button.get("text"):
+            button["text"] = words[label]
+        if label == "source-issues-button":
             page = f"{edition_url(config)}{pagename}.html"
             query = {"template": ERRATUM_FORM, "title": f"Erratum: {page}", "page": page}
             button["url"] = f"{config.rnngrad_repository}/issues/new?{urlencode(query)}"
-            button["tooltip"] = ISSUE_BUTTON[config.language]
-            if button.get("text"):
-                button["text"] = ISSUE_BUTTON[config.language]
 
 
 def load_dates(app: Sphinx) -> None:
@@ -292,6 +311,6 @@ def setup(app: Sphinx) -> None:
     app.add_config_value("rnngrad_site_url", "", "env", str)
     app.connect("config-inited", configure_site, priority=102)
     load_dates(app)
-    app.connect("html-page-context", erratum_button, priority=504)  # after the theme's (501)
+    app.connect("html-page-context", repository_menu, priority=504)  # after the theme's (501)
     app.add_directive("how-to-cite", HowToCite)
     app.add_post_transform(DropCitationBox)
