@@ -70,6 +70,7 @@ site:
 	  if [ -f "$$pdf" ]; then cp "$$pdf" _build/site.tmp/$$lang/; fi; \
 	done
 	cp book/_site/index.html _build/site.tmp/index.html
+	$(BIN)/python -m rnngrad_book.sitefiles _build/site.tmp
 	rm -rf _build/site
 	mv _build/site.tmp _build/site
 	@echo "The site is in _build/site: open _build/site/index.html"
@@ -130,11 +131,20 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not build and not site and not pdf and not browser and not train"
 
 ## lint: what .pre-commit-config.yaml runs before a commit, over the whole tree
+# Then the publishing files, offline: every file's licence (REUSE.toml), CITATION.cff, the
+# GitHub workflows (with a time limit on every job) and the issue forms, each against the
+# schema that check-jsonschema ships.
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks conf.py
 	$(BIN)/ruff format --check src tests benchmarks conf.py
 	$(BIN)/mypy
 	$(BIN)/codespell
+	$(BIN)/reuse lint --quiet
+	$(BIN)/check-jsonschema --builtin-schema vendor.citation-file-format CITATION.cff
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/check-jsonschema --builtin-schema custom.github-workflows-require-timeout .github/workflows/*.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-issue-forms .github/ISSUE_TEMPLATE/[!c]*.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-issue-config .github/ISSUE_TEMPLATE/config.yml
 
 ## constraints: regenerate constraints.txt in a fresh venv (how and why: the file's header)
 # LOCK_PINS are the versions to keep; LOCK_PINS=/dev/null moves every pin to the newest.

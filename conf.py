@@ -27,6 +27,9 @@ author = "rnngrad contributors"
 copyright = "2026, rnngrad contributors"
 language = "en"
 root_doc = "index"
+# Written once; rnngrad_book.publishing derives links, html_baseurl, sitemap, 404 and citation.
+rnngrad_repository = "https://github.com/rnngrad/vanishing-gradients"
+rnngrad_site_url = "https://rnngrad.github.io/vanishing-gradients/"
 # A date every reader can parse: «25 ноября 2026», "25 November 2026".
 today_fmt = html_last_updated_fmt = "%-d %B %Y"
 
@@ -40,6 +43,8 @@ extensions = [
     "sphinxcontrib.bibtex",
     "sphinx_exercise",
     "sphinx_togglebutton",
+    "sphinx_sitemap",
+    "sphinxext.opengraph",
     "rnngrad_book",
 ]
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "jupyter_execute"]

@@ -101,7 +101,9 @@ def test_an_english_solution_keeps_sphinx_exercise_title(app: SphinxTestApp) -> 
                 "rnngrad_titles": {"en": "Probe", "ru": "Проба", "de": "Probe"},
             },
             r"language 'de' has no entry in SEARCH_TEXT, REFERENCE_STYLES, ENTRY_STYLES, "
-            r"HANDOUT_TOOLTIP, NOTEBOOK_TOOLTIP, SOLUTIONS_TITLE, SOLUTION_POINTER \(",
+            r"HANDOUT_TOOLTIP, NOTEBOOK_TOOLTIP, SOLUTIONS_TITLE, SOLUTION_POINTER, LICENCE, "
+            r"CC_BY_SA, CITE_TITLE, CITATION, VERSION, OG_LOCALE, BIBTEX_LANGUAGE, "
+            r"REPOSITORY_MENU \(",
         ),
     ],
     ids=["unknown language", "missing title", "missing interface words"],

@@ -19,6 +19,9 @@ import pytest
 from bs4 import BeautifulSoup
 from built_site import ROOT, SITE, equation_numbers
 
+import rnngrad
+from rnngrad_book.publishing import CITE_TITLE
+
 LANGS = ("en", "ru")
 HANDOUT = "vanishing-gradients"  # conf.py: rnngrad_handout; the Makefile: HANDOUT
 TITLES = {"en": "Vanishing gradients", "ru": "Затухающие градиенты"}
@@ -238,3 +241,13 @@ def test_every_page_links_to_its_handout(site: Path, edition: str) -> None:
         assert "://" not in href, f"{where}: {href} is not relative"
         assert not href.startswith("/"), f"{where}: {href} is not relative"
         assert (page.parent / href).resolve() == handout(edition).resolve(), f"{where}: {href}"
+
+
+def test_the_page_after_the_title_says_how_to_cite_and_the_licence(lang: str) -> None:
+    """rnngrad_book.publishing's citation page, with this version and this edition's URL."""
+    text = pdf_text(lang, 2)
+    flat = "".join(text.split())  # a URL may break across lines
+    assert CITE_TITLE[lang] in text, f"{lang}: page 2 reads {text[:300]!r}"
+    assert rnngrad.__version__ in text
+    assert "CCBY-SA4.0" in flat
+    assert f"vanishing-gradients/{lang}/" in flat

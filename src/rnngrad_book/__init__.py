@@ -19,6 +19,7 @@ from rnngrad_book import (
     execution,
     freshness,
     handout,
+    publishing,
 )
 
 __all__ = ["setup"]
@@ -26,6 +27,16 @@ __all__ = ["setup"]
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register every concern's configuration values, hooks and transforms."""
-    for module in (bilingual, execution, api, bibliography, handout, downloads, assets, freshness):
+    for module in (
+        bilingual,
+        execution,
+        api,
+        bibliography,
+        handout,
+        downloads,
+        assets,
+        freshness,
+        publishing,
+    ):
         module.setup(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

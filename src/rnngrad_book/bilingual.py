@@ -20,6 +20,16 @@ from sphinx_exercise import nodes as exercise_nodes
 from rnngrad_book.bibliography import ENTRY_STYLES, REFERENCE_STYLES
 from rnngrad_book.downloads import HANDOUT_TOOLTIP, NOTEBOOK_TOOLTIP
 from rnngrad_book.handout import SOLUTION_POINTER, SOLUTIONS_TITLE
+from rnngrad_book.publishing import (
+    BIBTEX_LANGUAGE,
+    CC_BY_SA,
+    CITATION,
+    CITE_TITLE,
+    LICENCE,
+    OG_LOCALE,
+    REPOSITORY_MENU,
+    VERSION,
+)
 
 # The theme's search box placeholder, an interface string the theme does not translate.
 SEARCH_TEXT = {"en": "Search…", "ru": "Поиск…"}
@@ -37,6 +47,14 @@ LANGUAGE_TABLES = {
     "NOTEBOOK_TOOLTIP": NOTEBOOK_TOOLTIP,
     "SOLUTIONS_TITLE": SOLUTIONS_TITLE,
     "SOLUTION_POINTER": SOLUTION_POINTER,
+    "LICENCE": LICENCE,
+    "CC_BY_SA": CC_BY_SA,
+    "CITE_TITLE": CITE_TITLE,
+    "CITATION": CITATION,
+    "VERSION": VERSION,
+    "OG_LOCALE": OG_LOCALE,
+    "BIBTEX_LANGUAGE": BIBTEX_LANGUAGE,
+    "REPOSITORY_MENU": REPOSITORY_MENU,
 }
 
 
