@@ -10,14 +10,18 @@ k₂ − 1 Jacobians.  TBPTT(1, τ + 1) is :meth:`rnngrad.rnn.RNN.backward` with
 steps and detach the state between them; k₁ = k₂ ≥ T is full BPTT.
 
 **The gradient by lag.**  Term k of ∂E_t/∂θ has lag ℓ = t − k.  Summing the terms of every
-E_t by their lag gives G_0, …, G_{T−1} with Σ_ℓ G_ℓ = ∂E/∂θ; truncation at τ (each loss
-crossing at most τ Jacobians) keeps Σ_{ℓ ≤ τ} G_ℓ.
+E_t by their lag gives D_0, …, D_{T−1} with Σ_ℓ D_ℓ = ∂E/∂θ; truncation at τ (each loss
+crossing at most τ Jacobians) keeps Σ_{ℓ ≤ τ} D_ℓ.
 
 **Randomised truncation** (Tallec and Ollivier 2017): draw the truncation length L at
 random and weight the term of lag ℓ by 1/P(L ≥ ℓ); the expectation is then the full
 gradient.  Here L is geometric, P(L ≥ ℓ) = p^ℓ: at every step back the backward pass goes
 on with probability p and is scaled by 1/p (the ξ_t of *Dive into Deep Learning*, §9.7,
 with π_t = p).  The price is variance, which grows like p^{−ℓ} with the lags it reaches.
+One L is drawn for the terms of all losses summed by lag.  Tallec and Ollivier's ARTBP and
+d2l's ξ_t draw truncation points in time instead, shared by the losses of a segment; with a
+single loss the two are the same estimator, with a loss at every step they are different
+unbiased estimators with different variances.
 """
 
 from __future__ import annotations
@@ -59,7 +63,10 @@ def tbptt_gradients(
     The windows end at t = k₁, 2k₁, … and at T; the window ending at t runs the layer again
     from the state at step max(0, t − k₂) (held constant, as a detached state is) over the
     next steps, and backpropagates the losses of the steps after the previous window's end.
-    The states of the window are those of the forward pass over the whole sequence.
+    The states of the window are those of the forward pass over the whole sequence, and the
+    windows' gradients are added up at the same parameters: one accumulated gradient.
+    Williams and Peng, and practice, update the parameters after every window instead, so
+    that later windows run on newer weights; that second approximation is not modelled.
 
     Parameters
     ----------
@@ -125,11 +132,11 @@ def gradient_by_lag(
     h0: ArrayLike | None = None,
     steps: Literal["every", "last"] = "every",
 ) -> dict[str, FloatArray]:
-    """Return G_ℓ, ℓ = 0 … T − 1: the terms of ∂E/∂U, ∂E/∂W, ∂E/∂b summed by their lag.
+    """Return D_ℓ, ℓ = 0 … T − 1: the terms of ∂E/∂U, ∂E/∂W, ∂E/∂b summed by their lag.
 
     Every loss term E_t of every sequence is taken apart by :func:`rnngrad.bptt.bptt_terms`
-    (given ∂E/∂s_t through the head), and its term k goes to lag ℓ = t − k.  Σ_ℓ G_ℓ is the
-    full BPTT gradient and Σ_{ℓ ≤ τ} G_ℓ the gradient truncated at τ
+    (given ∂E/∂s_t through the head), and its term k goes to lag ℓ = t − k.  Σ_ℓ D_ℓ is the
+    full BPTT gradient and Σ_{ℓ ≤ τ} D_ℓ the gradient truncated at τ
     (:func:`truncated_gradient`).  Costs one :func:`~rnngrad.bptt.bptt_terms` per sequence
     and loss step: for analysis, not for training.
 
@@ -143,7 +150,7 @@ def gradient_by_lag(
     Returns
     -------
     dict of str to ndarray
-        ``"U"``, ``"W"``, ``"b"``: arrays (T, *shape of the parameter*); row ℓ is G_ℓ.
+        ``"U"``, ``"W"``, ``"b"``: arrays (T, *shape of the parameter*); row ℓ is D_ℓ.
 
     Raises
     ------
@@ -167,7 +174,7 @@ def gradient_by_lag(
 
 
 def truncated_gradient(by_lag: dict[str, FloatArray], tau: int) -> dict[str, FloatArray]:
-    """Return Σ_{ℓ ≤ τ} G_ℓ: the gradient when no loss crosses more than τ Jacobians.
+    """Return Σ_{ℓ ≤ τ} D_ℓ: the gradient when no loss crosses more than τ Jacobians.
 
     Parameters
     ----------
@@ -223,7 +230,7 @@ def truncation_probabilities(lags: int, continue_probability: float) -> FloatArr
 def randomised_truncation_gradient(
     by_lag: dict[str, FloatArray], continue_probability: float, *, rng: RngLike = None
 ) -> dict[str, FloatArray]:
-    """Return one draw of the unbiased randomised-truncation estimate Σ_{ℓ ≤ L} G_ℓ / p^ℓ.
+    """Return one draw of the unbiased randomised-truncation estimate Σ_{ℓ ≤ L} D_ℓ / p^ℓ.
 
     Parameters
     ----------
@@ -257,9 +264,9 @@ def randomised_truncation_moments(
 ) -> tuple[dict[str, FloatArray], dict[str, FloatArray]]:
     """Return the exact mean and variance, entry by entry, of the randomised estimate.
 
-    The estimate is S_L = Σ_{ℓ ≤ L} G_ℓ / p^ℓ, so its moments are sums over the law of L
-    (:func:`truncation_probabilities`): the mean is the full gradient Σ_ℓ G_ℓ, and
-    the variance is Σ_m P(L = m) S_m² − (Σ_ℓ G_ℓ)².
+    The estimate is S_L = Σ_{ℓ ≤ L} D_ℓ / p^ℓ, so its moments are sums over the law of L
+    (:func:`truncation_probabilities`): the mean is the full gradient Σ_ℓ D_ℓ, and
+    the variance is Σ_m P(L = m) S_m² − (Σ_ℓ D_ℓ)².
 
     Parameters
     ----------
@@ -308,7 +315,8 @@ class TruncationBias:
     mean_length : ndarray, shape (m,)
         E[min(L, T − 1)], the Jacobians a loss crosses on average: the cost to compare with τ.
     rms_error : ndarray, shape (m,)
-        sqrt(E‖Ĝ − ∇E‖²)/‖∇E‖ of the randomised estimate Ĝ: all of it variance (E Ĝ = ∇E).
+        sqrt(E‖S_L − ∇E‖²)/‖∇E‖ of the randomised estimate S_L: all of it variance
+        (E S_L = ∇E).
     """
 
     cosine: FloatArray
