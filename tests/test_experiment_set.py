@@ -66,6 +66,8 @@ BAD: dict[str, Case] = {
         "one variant on one task",
     ),
     "grid empty": (lambda: ex.choose_learning_rate([]), ValueError, "results must hold"),
+    "gate of a gateless variant": (lambda: ex.initial_gate("irnn"), ValueError, "no gates"),
+    "rates of no task": (lambda: ex.rates_by_variant([], "copying"), ValueError, "task"),
     "unknown variant": (
         lambda: chapter.config_of("elman", "adding", 50, 0, 0.01),
         ValueError,
@@ -164,9 +166,23 @@ def test_the_pages_measures_of_runs() -> None:
     assert ex.runs_of(results, "gru") == []
     rates = ex.rates_by_lag(results, "lstm")
     assert [(lag, r.solved, r.runs) for lag, r in rates.items()] == [(25, 1, 2), (50, 1, 2)]
+    by_variant = ex.rates_by_variant(results, "agreement")
+    assert "irnn sgd" not in by_variant  # a variant that never runs the task has no entry
+    assert by_variant["lstm"] == {}  # no agreement runs among the results
+    assert by_variant["lstm bf3"] == {}
+    assert ex.rates_by_variant(results, "adding")["lstm"] == rates
+    assert ex.solved_steps(results, "lstm", lag=50) == [100]
+    assert ex.solved_steps(results, "gru", lag=50) == []
     results[0].history.state_grad_norms[0] = [5.0, 0.5, 10.0]
     assert ex.gradient_share(results[0]) == pytest.approx(0.05)
     assert ex.clipped_fraction(results[:1]) == pytest.approx(0.4)
+
+
+def test_the_initial_gate_is_the_sigmoid_of_the_variants_gate_bias() -> None:
+    for name in ("lstm", "lstm bf3", "gru"):
+        bias = chapter.config_of(name, "agreement", 40, 0, 0.01).gate_bias
+        assert ex.initial_gate(name) == pytest.approx(1 / (1 + np.exp(-bias)), rel=1e-15)
+    assert ex.initial_gate("lstm bf3") > ex.initial_gate("lstm")
 
 
 def test_what_training_changed_inside_a_network() -> None:

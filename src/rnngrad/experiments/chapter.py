@@ -100,6 +100,16 @@ def variant_of(config: ExperimentConfig) -> str:
     raise ValueError(f"config is of no variant of the chapter: {config}")
 
 
+def initial_gate(variant: str) -> float:
+    """σ(b) for the gate bias b that ``variant`` starts with: where its LSTM's forget gates
+    or its GRU's update gates sit before training, for a zero input and state."""
+    fields, _ = VARIANTS[check_choice("variant", variant, VARIANTS)]
+    config = ExperimentConfig(**fields)  # type: ignore[arg-type]
+    if config.model not in ("lstm", "gru"):
+        raise ValueError(f"variant: {variant!r} has no gates; expected an LSTM or GRU variant")
+    return float(1 / (1 + np.exp(-config.gate_bias)))
+
+
 def grid_experiments() -> list[ExperimentConfig]:
     """The learning-rate grid: every variant on every task it runs on, at the grid's lag,
     for each rate of its grid and each development seed."""

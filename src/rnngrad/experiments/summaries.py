@@ -12,7 +12,7 @@ from .._types import FloatArray
 from .._validate import check_choice, check_int
 from ..lstm import LSTM
 from ..rnn import RNN
-from .chapter import variant_of
+from .chapter import VARIANTS, variant_of
 from .config import TASKS
 from .models import MODELS
 from .result import ExperimentResult
@@ -170,6 +170,23 @@ def rates_by_lag(results: Sequence[ExperimentResult], variant: str) -> dict[int,
     return {
         lag: SuccessRate.of([r.success for r in runs if r.config.lag == lag]) for lag in _lags(runs)
     }
+
+
+def rates_by_variant(
+    results: Sequence[ExperimentResult], task: str
+) -> dict[str, dict[int, SuccessRate]]:
+    """Variant → lag → success rate of the runs on ``task`` in ``results``, for every variant
+    of the chapter's set that runs ``task``."""
+    check_choice("task", task, TASKS)
+    on_task = [r for r in results if r.config.task == task]
+    names = [name for name, (_, lags) in VARIANTS.items() if task in lags]
+    return {name: rates_by_lag(on_task, name) for name in names}
+
+
+def solved_steps(results: Sequence[ExperimentResult], variant: str, *, lag: int) -> list[int]:
+    """The step at which each run of ``variant`` at ``lag`` that solved its task did so."""
+    steps = (r.history.solved_step for r in runs_of(results, variant, lag=lag) if r.success)
+    return [step for step in steps if step is not None]
 
 
 def gradient_share(result: ExperimentResult, evaluation: int = 0) -> float:
