@@ -301,8 +301,8 @@ class FiniteWidth:
         when f′ is constant over the units.
     excess : float
         ln n / (2 ℓ): the most by which the largest stretch, ‖J‖₂, can exceed the
-        root-mean-square stretch ‖J‖_F / √n, since ‖J‖₂ ≤ ‖J‖_F.  (Over a typical vector's
-        stretch the excess is larger by the Jensen gap.)
+        root-mean-square stretch ‖J‖_F / √n, since ‖J‖₂ ≤ ‖J‖_F; over a typical vector's
+        stretch the excess is larger.
     spread : float
         ½ √(2 / (n + 2)) · CV(f′²) / √ℓ: the standard deviation of one draw's log-rate, the
         per-step spread of log ‖diag(f′) u‖ for a random direction u averaged over ℓ steps.
@@ -328,10 +328,11 @@ def finite_width(derivatives: ArrayLike, lag: int) -> FiniteWidth:
     Its logarithm therefore averages log m − CV²/(n + 2) to second order (half of that for
     the stretch itself), and scatters by √(2/(n + 2)) · CV (half of that for the stretch).
     The derivation takes a fresh direction each step, as for weights drawn anew at every
-    step (untied); with one Q for all steps the draws scatter more than the spread says where
-    the state does not settle or is near saturation.  CV is taken over the units of each
-    step, and CV² averaged over the steps.  See Pennington, Schoenholz
-    and Ganguli (2017) for how the spectrum of such products depends on the moments of f′².
+    step (untied); with one Q for all steps the draws scatter more than the spread says for
+    the sigmoid at large gains and where the state does not settle (ReLU, g² ≥ 2).  CV is
+    taken over the units of each step, and CV² averaged over the steps.  See Pennington,
+    Schoenholz and Ganguli (2017) for how the spectrum of such products depends on the moments
+    of f′².
 
     Parameters
     ----------
