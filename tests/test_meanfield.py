@@ -112,11 +112,12 @@ def test_bad_input_is_named(call, error: type[Exception], match: str) -> None:  
         call()
 
 
-# The measured rate r = ‖∂s_60/∂s_0‖^{1/60} of a width-32 network against √χ = g·√(mean f′²)
-# of its own pre-activations, over seeds (Q, U and the inputs drawn anew).  finite_width
-# gives the band: the Jensen gap below, the largest stretch's excess above, each widened by
-# the spread of one draw.  The median of SEEDS draws scatters by ≈ 1.25·spread/√SEEDS, so one
-# spread is ≈ 2.5 of its standard deviations at 10 seeds; a single draw is held to 4 spreads.
+# The measured rate r = ‖∂s_60/∂s_0‖^{1/60} of a width-32 network against √χ of its own
+# pre-activations (g times the geometric mean over the steps of √(mean f′² over the units)),
+# over seeds (Q, U and the inputs drawn anew).  finite_width gives the band: the Jensen gap
+# below, the largest stretch's excess above, each widened by the spread of one draw.  The
+# median of SEEDS draws scatters by ≈ 1.25·spread/√SEEDS, so one spread is ≈ 2.5 of its
+# standard deviations at 10 seeds; a single draw is held to 4 spreads.
 # Only states that settle (a finite fixed point) are held to the band: where the state
 # explodes (ReLU, g² ≥ 2) the prediction leaves its assumptions.
 SEEDS = 10
@@ -171,6 +172,19 @@ def test_the_jensen_gap_and_the_spread_match_random_directions() -> None:
         0.5 * np.log(np.mean(d**2)) - band.jensen, abs=0.1 * band.jensen
     )
     assert logs.std() == pytest.approx(band.spread, rel=0.15)
+
+
+def test_the_rms_rate_averages_the_steps_geometrically() -> None:
+    # Over ℓ steps the mean square grows by the product of g² m_j: steps with m = 1 and 4
+    # give g·√2 per step, not g·√2.5, and a step with every f′ = 0 stops the gradient.
+    assert rms_rate([[1.0, 1.0], [2.0, 2.0]], 3.0) == pytest.approx(3.0 * np.sqrt(2.0))
+    assert rms_rate([[1.0, 1.0], [0.0, 0.0]], 3.0) == 0.0
+
+
+def test_steps_that_differ_but_are_constant_over_the_units_have_no_jensen_gap() -> None:
+    # The gap is a spread over the units at one step; a change from step to step is not one.
+    band = finite_width([[0.2] * 8, [0.9] * 8], 2)
+    assert band.jensen == band.spread == 0.0
 
 
 def test_constant_derivatives_have_no_jensen_gap_and_no_spread() -> None:

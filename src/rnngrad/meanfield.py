@@ -8,14 +8,17 @@ So the mean square of the norm changes per step by χ, with
     χ = g² E[f′(z)²]
 
 (Poole et al. 2016, χ₁; Schoenholz et al. 2017 for the gradients; Chen, Pennington and
-Schoenholz 2018 for recurrent networks), and √χ is the predicted per-step rate r.  χ < 1 is
+Schoenholz 2018 for recurrent networks), and √χ is the predicted per-step rate r; over steps
+whose E[f′²] differ, the mean square grows by their product, so r is g times the geometric
+mean over the steps of √E[f′²].  χ < 1 is
 the ordered phase, where the gradient vanishes, χ > 1 the chaotic one, where it explodes.
 At a finite width n the measured rate departs from √χ in three ways (:func:`finite_width`):
 the typical vector grows more slowly than the root mean square (a Jensen gap of order
-CV²(f′²)/n per step, downward), the norm of the product is its largest stretch, not a
-typical one (at most n^{1/(2ℓ)}, upward), and one draw fluctuates (of order
-CV(f′²)/√(nℓ)).  A diagonal W = g I mixes nothing: each unit keeps its own product, and the
-rate is g times the largest geometric mean of the absolute values of f′ along one unit.
+CV²(f′²)/n per step, downward), the norm of the product is its largest stretch, not the
+root-mean-square stretch ‖J‖_F/√n (at most n^{1/(2ℓ)} above it, upward), and one draw
+fluctuates (of order CV(f′²)/√(nℓ)).  A diagonal W = g I mixes nothing: each unit keeps its
+own product, and the rate is g times the largest geometric mean of the absolute values of f′
+along one unit.
 
 The distribution of z is taken either from the network's own states
 (:func:`rms_rate`) or from the self-consistent Gaussian of the mean-field theory
@@ -214,7 +217,13 @@ def _derivative_table(derivatives: ArrayLike) -> FloatArray:
 
 
 def rms_rate(derivatives: ArrayLike, gain: float) -> float:
-    """g · √(mean of f′(z_t)²) = √χ: the predicted per-step rate r for a rotating W = g Q.
+    """√χ of the network's own steps: the predicted per-step rate r for a rotating W = g Q.
+
+    Step j multiplies the mean square of a random direction's length by g² m_j, m_j the mean
+    of f′(z_j)² over the units, so over the steps the mean square grows by the product of the
+    g² m_j, and the per-step rate is their geometric mean: g · exp(mean over j of ½ ln m_j).
+    An arithmetic mean of m_j over the steps would add a second, temporal Jensen gap (it
+    counts the unsaturated first steps after s_0 = 0 too heavily).
 
     Parameters
     ----------
@@ -226,9 +235,13 @@ def rms_rate(derivatives: ArrayLike, gain: float) -> float:
     Returns
     -------
     float
+        0 if every unit had f′ = 0 at some step.
     """
     d = _derivative_table(derivatives)
-    return check_real("gain", gain, positive=True) * float(np.sqrt(np.mean(d**2)))
+    g = check_real("gain", gain, positive=True)
+    with np.errstate(divide="ignore"):  # a step with every f′ = 0 has log −inf: the rate is 0
+        logs = np.log(np.mean(d**2, axis=1))
+    return g * float(np.exp(0.5 * logs.mean()))
 
 
 def geometric_rate(derivatives: ArrayLike, gain: float) -> float:
@@ -282,12 +295,14 @@ class FiniteWidth:
     Attributes
     ----------
     jensen : float
-        CV²(f′²) / (2 (n + 2)) ≥ 0: the downward bias of the typical vector's log-growth
-        against the mean square's (a Jensen gap; the rate of the norm tends to the top
-        Lyapunov exponent, which lies below log √χ).  Zero when f′ is constant.
+        CV²(f′²) / (2 (n + 2)) ≥ 0, CV² over the units averaged over the steps: the downward
+        bias of the typical vector's log-growth against the mean square's (a Jensen gap; the
+        rate of the norm tends to the top Lyapunov exponent, which lies below log √χ).  Zero
+        when f′ is constant over the units.
     excess : float
-        ln n / (2 ℓ): the most by which the largest stretch, ‖J‖₂, can exceed a typical one,
-        since ‖J‖₂ ≤ ‖J‖_F and ‖J‖_F / √n is the root-mean-square stretch.
+        ln n / (2 ℓ): the most by which the largest stretch, ‖J‖₂, can exceed the
+        root-mean-square stretch ‖J‖_F / √n, since ‖J‖₂ ≤ ‖J‖_F; over a typical vector's
+        stretch the excess is larger.
     spread : float
         ½ √(2 / (n + 2)) · CV(f′²) / √ℓ: the standard deviation of one draw's log-rate, the
         per-step spread of log ‖diag(f′) u‖ for a random direction u averaged over ℓ steps.
@@ -313,9 +328,11 @@ def finite_width(derivatives: ArrayLike, lag: int) -> FiniteWidth:
     Its logarithm therefore averages log m − CV²/(n + 2) to second order (half of that for
     the stretch itself), and scatters by √(2/(n + 2)) · CV (half of that for the stretch).
     The derivation takes a fresh direction each step, as for weights drawn anew at every
-    step (untied); with one Q for all steps the measured rates agree within the spread.
-    CV is taken over all the steps and units of ``derivatives``.  See Pennington, Schoenholz
-    and Ganguli (2017) for how the spectrum of such products depends on the moments of f′².
+    step (untied); with one Q for all steps the draws scatter more than the spread says for
+    the sigmoid at large gains and where the state does not settle (ReLU, g² ≥ 2).  CV is
+    taken over the units of each step, and CV² averaged over the steps.  See Pennington,
+    Schoenholz and Ganguli (2017) for how the spectrum of such products depends on the moments
+    of f′².
 
     Parameters
     ----------
@@ -331,17 +348,19 @@ def finite_width(derivatives: ArrayLike, lag: int) -> FiniteWidth:
     Raises
     ------
     ValueError
-        If ``derivatives`` is empty or all 0, or ``lag`` < 1.
+        If ``derivatives`` is empty or all 0 at a step, or ``lag`` < 1.
     """
     d2 = _derivative_table(derivatives) ** 2
     ell = check_int("lag", lag, minimum=1)
-    mean = float(d2.mean())
-    if mean == 0.0:
-        raise ValueError("derivatives must not all be 0: the rate is then 0 and has no logarithm")
+    mean = d2.mean(axis=1)
+    if np.any(mean == 0.0):
+        raise ValueError(
+            "derivatives must not all be 0 at a step: the rate is then 0 and has no logarithm"
+        )
     n = d2.shape[1]
-    cv = float(d2.std()) / mean
+    cv2 = float(np.mean(d2.var(axis=1) / mean**2))  # per step, as each step's gap is
     return FiniteWidth(
-        jensen=cv**2 / (2.0 * (n + 2)),
+        jensen=cv2 / (2.0 * (n + 2)),
         excess=float(np.log(n)) / (2.0 * ell),
-        spread=0.5 * float(np.sqrt(2.0 / (n + 2) / ell)) * cv,
+        spread=0.5 * float(np.sqrt(2.0 / (n + 2) / ell * cv2)),
     )
