@@ -42,6 +42,28 @@ def test_a_deleted_page_leaves_no_output(make_app, tmp_path: Path, rootdir: Path
     assert search_docnames(outdir) == ["exercises", "index"]
 
 
+def test_a_replaced_figure_leaves_no_file_behind(make_app, tmp_path: Path, rootdir: Path) -> None:
+    """As when a library change redraws a glued figure under a new name."""
+    srcdir = tmp_path / "src"
+    shutil.copytree(rootdir / "test-handout", srcdir)
+    for name in ("old.svg", "new.svg", "kept.svg"):
+        (srcdir / name).write_text(
+            f'<svg xmlns="http://www.w3.org/2000/svg"><title>{name}</title></svg>'
+        )
+    index = srcdir / "index.rst"
+    words = index.read_text(encoding="utf-8")
+    index.write_text(f"{words}\n.. image:: old.svg\n\n.. image:: kept.svg\n", encoding="utf-8")
+    build = {"srcdir": srcdir, "builddir": tmp_path / "out"}
+    app = make_app("html", **build)
+    app.build()
+    images = app.outdir / "_images"
+    assert sorted(path.name for path in images.iterdir()) == ["kept.svg", "old.svg"]
+
+    index.write_text(f"{words}\n.. image:: new.svg\n\n.. image:: kept.svg\n", encoding="utf-8")
+    make_app("html", **build).build()
+    assert sorted(path.name for path in images.iterdir()) == ["kept.svg", "new.svg"]
+
+
 def test_an_unchanged_page_is_not_written_again(make_app, tmp_path: Path, rootdir: Path) -> None:
     srcdir = tmp_path / "src"
     shutil.copytree(rootdir / "test-handout", srcdir)

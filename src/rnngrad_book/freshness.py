@@ -50,6 +50,23 @@ def remove_stale_pages(app: Sphinx, exception: Exception | None) -> None:
             output.unlink(missing_ok=True)
 
 
+def remove_stale_images(app: Sphinx, exception: Exception | None) -> None:
+    """Delete every file in the images folder that no page of the project shows any more.
+
+    A figure computed at build time gets a new file name whenever its content changes, and
+    Sphinx copies the new file without removing the old one: after a few warm builds the
+    folder held ten times the figures the pages link, all of them served with the site.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    folder = Path(app.outdir) / app.builder.imagedir
+    shown = {name for _, name in app.env.images.values()}
+    for image in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if image.is_file() and image.name not in shown:
+            LOGGER.info("removing the stale image %s", image.name)
+            image.unlink()
+
+
 def empty_static(app: Sphinx) -> None:
     """Start from an empty ``_static``, which Sphinx fills again before writing pages.
 
@@ -64,6 +81,7 @@ def empty_static(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> None:
-    """Empty the assets before the build and sweep the pages after it."""
+    """Empty the assets before the build and sweep the pages and images after it."""
     app.connect("builder-inited", empty_static)
     app.connect("build-finished", remove_stale_pages)
+    app.connect("build-finished", remove_stale_images)
