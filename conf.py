@@ -123,7 +123,13 @@ html_favicon = str(ROOT / "book" / "_static" / "favicon.svg")
 # Sphinx's xelatex defaults (polyglossia, fontspec, FreeSerif) cover Cyrillic and give
 # Russian hyphenation; figures are vector PDF (book/_ipython).
 rnngrad_handout = "vanishing-gradients"  # the Makefile's HANDOUT
-rnngrad_authors = {"en": author, "ru": "Авторы rnngrad"}
+rnngrad_authors = {"en": author, "ru": "Авторы rnngrad"}  # cited, not on the title page
+# The title page: a subtitle, and the title of the lecture (the seed's slides) it grew from.
+rnngrad_subtitles = {
+    "en": "Why gradients vanish and explode in recurrent networks, and what to do about it",
+    "ru": "Почему градиенты в рекуррентных сетях затухают и взрываются и что с этим делать",
+}
+rnngrad_lectures = {"en": "Vanishing gradients problem", "ru": "Проблема затухающих градиентов"}
 # Printed after the chapter (and its solutions) as appendices, not as sections of it.
 rnngrad_handout_appendices = ("api",)
 latex_engine = "xelatex"

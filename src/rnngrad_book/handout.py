@@ -1,5 +1,10 @@
-"""The PDF handout: the chapter as one LaTeX chapter, its solutions and its API reference
-as appendices, and every reference to an exercise landing in the document.
+"""The PDF handout: a title page, the chapter as one LaTeX chapter, its solutions and its
+API reference as appendices, and every reference to an exercise landing in the document.
+
+Plumbing cells (the cells tagged ``hide-input``, whose code only computes what the prose
+glues or a figure) print no code: their numbers and figures stay, and the title page says
+where the code is. On the site MyST-NB folds the same cells behind a "Show code" toggle,
+worded in the page's language. Cells that teach keep their code on paper and on the site.
 
 `make pdf` runs the LaTeX builder, then XeLaTeX through latexmk, per language:
 _build/<lang>/latex/<rnngrad_handout>-<lang>.pdf, copied next to the site's pages.
@@ -14,11 +19,66 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
+from sphinx.locale import _
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.texescape import escape
 from sphinx_exercise import nodes as exercise_nodes
+
+from rnngrad_book.publishing import edition_url
 
 SOLUTIONS_TITLE = {"en": "Solutions to the exercises", "ru": "Решения упражнений"}
 SOLUTION_POINTER = {"en": "Solution: page", "ru": "Решение: с."}
+LECTURE = {"en": "Grown from the lecture “{}”", "ru": "Выросла из лекции «{}»"}
+# Said once, at the foot of the title page: where the code left off the paper is.
+CODE_NOTE = {
+    "en": (
+        "Code.",
+        "Cells that only compute the numbers and figures of the text are not printed; "
+        "each is on the site, {url}, and in the notebook of its section (.ipynb in the "
+        "download menu). Code that teaches, a derivation checked numerically or an "
+        "exercise's solution, is printed where it stands.",
+    ),
+    "ru": (
+        "Код.",
+        "Ячейки, которые лишь вычисляют числа и рисунки текста, не напечатаны; каждая "
+        "есть на сайте {url} и в блокноте Jupyter своего раздела (.ipynb в меню загрузки). "
+        "Код, который сам чему-то учит, — численная проверка выкладки, решение "
+        "упражнения — напечатан на своём месте.",
+    ),
+}
+# MyST-NB's hide modes that fold a cell's input; its output (a figure, a table) stays.
+FOLDED_INPUT = ("input", "input+output")
+
+# Sphinx's manual class prints title, release, author and date; the handout's title page
+# says what the chapter is and where it comes from instead. Hyperref's page anchors are off
+# on it, as Sphinx has them, to avoid a destination that the next page repeats.
+TITLE_PAGE = r"""
+\makeatletter
+\renewcommand{\sphinxmaketitle}{%
+  \let\sphinxrestorepageanchorsetting\relax
+  \ifHy@pageanchor\def\sphinxrestorepageanchorsetting{\Hy@pageanchortrue}\fi
+  \hypersetup{pageanchor=false}%
+  \begingroup\def\endgraf{ }\def\and{\& }%
+    \hypersetup{pdfauthor={\@author}, pdftitle={\@title}}%
+  \endgroup
+  \begin{titlepage}%
+    \noindent\rule{\textwidth}{1pt}\par
+    \begin{flushright}\py@HeaderFamily
+      {\Huge \@title\par}\bigskip
+      {\itshape\Large <subtitle>\par}
+      \vfill
+      {\large <lecture>\par}
+      \vfill
+      {\large \@date\par}
+    \end{flushright}%
+    \vfill
+    \begin{flushleft}\small <code-note>\par\end{flushleft}%
+  \end{titlepage}%
+  \clearpage
+  \sphinxrestorepageanchorsetting
+}
+\makeatother
+"""
 
 
 def handout_name(config: Config) -> str:
@@ -27,16 +87,39 @@ def handout_name(config: Config) -> str:
 
 
 def configure_handout(app: Sphinx, config: Config) -> None:
-    """The title page in the document's language (set after ``-D language=…``)."""
+    """The title page in the document's language (set after ``-D language=…``), and the
+    site's toggle of plumbing code worded in it (book/locale holds the Russian)."""
     config.latex_documents = [
         (
             config.root_doc,
             handout_name(config).removesuffix(".pdf") + ".tex",
             config.rnngrad_titles[config.language],
+            # Not printed on the title page; the PDF's metadata carries it.
             config.rnngrad_authors.get(config.language, config.author),
             "manual",
         )
     ]
+    preamble = config.latex_elements.get("preamble", "")
+    config.latex_elements["preamble"] = preamble + title_page(config)
+    config.nb_code_prompt_show = str(_("Show code"))
+    config.nb_code_prompt_hide = str(_("Hide code"))
+
+
+def title_page(config: Config) -> str:
+    """LaTeX that makes the title page: title, subtitle, the lecture the chapter grew from,
+    date, and where the code that is not printed can be found."""
+    lang = config.language
+    heading, text = CODE_NOTE[lang]
+    engine = config.latex_engine
+    lecture = config.rnngrad_lectures.get(lang)
+    lecture = LECTURE[lang].format(lecture) if lecture else ""
+    before, after = (escape(part, engine) for part in text.split("{url}"))
+    note = rf"\textbf{{{heading}}} {before}\url{{{edition_url(config)}}}{after}"
+    return (
+        TITLE_PAGE.replace("<subtitle>", escape(config.rnngrad_subtitles.get(lang, ""), engine))
+        .replace("<lecture>", escape(lecture, engine))
+        .replace("<code-note>", note)
+    )
 
 
 def usual_label(env: BuildEnvironment, label: str | None) -> str | None:
@@ -66,6 +149,29 @@ class ExerciseLabelsInLatex(SphinxPostTransform):
             if target:
                 anchor = rf"\phantomsection\label{{{target}}}"
                 node.parent.insert(node.parent.index(node), nodes.raw("", anchor, format="latex"))
+
+
+class PlumbingCodeOffPaper(SphinxPostTransform):
+    """Print no code for the cells tagged ``hide-input``.
+
+    MyST-NB (1.4) folds such a cell's input on the site only; the LaTeX builder prints it
+    in full. The input is removed here, the output (a figure, a table) stays, and a cell
+    left with nothing to show, as a cell that only glues values is, goes altogether.
+    """
+
+    builders = ("latex",)
+    default_priority = 200
+
+    def run(self, **kwargs: Any) -> None:
+        """Drop the source of every folded cell, and the cell if nothing else is left."""
+        for cell in list(self.document.findall(nodes.container)):
+            if cell.get("nb_element") != "cell_code" or cell.get("hide_mode") not in FOLDED_INPUT:
+                continue
+            for part in list(cell.children):
+                if isinstance(part, nodes.Element) and part.get("nb_element") == "cell_code_source":
+                    cell.remove(part)
+            if not cell.children:
+                cell.parent.remove(cell)
 
 
 class HandoutLayout(SphinxPostTransform):
@@ -136,6 +242,10 @@ def setup(app: Sphinx) -> None:
     app.add_config_value("rnngrad_handout_appendices", (), "env", (tuple, list))
     # The title page's author per language; Sphinx's ``author`` where none is given.
     app.add_config_value("rnngrad_authors", {}, "env", dict)
+    # The title page's subtitle and the lecture the chapter grew from, per language.
+    app.add_config_value("rnngrad_subtitles", {}, "env", dict)
+    app.add_config_value("rnngrad_lectures", {}, "env", dict)
     app.connect("config-inited", configure_handout, priority=101)
+    app.add_post_transform(PlumbingCodeOffPaper)
     app.add_post_transform(HandoutLayout)
     app.add_post_transform(ExerciseLabelsInLatex)
