@@ -16,6 +16,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from book_cells import FOLDED, code_cells, pages
 from bs4 import BeautifulSoup
 from built_site import ROOT, SITE, equation_numbers
 
@@ -34,7 +35,16 @@ MONTHS = {
 # A line may stick out of the text block by a hair (LaTeX reports fractions of a point);
 # anything wider is visible on paper.
 OVERFULL_LIMIT_PT = 5.0
-PAGES = range(3, 241)  # the chapter, its exercises and the API appendix: 189 and 196 pages now
+# The chapter, its solutions and the API appendix, plumbing code left off: en 167 and ru 173
+# pages (190 and 197 with it printed). Room above for the sections being added.
+PAGES = range(120, 231)
+SUBTITLES = {
+    "en": "Why gradients vanish and explode in recurrent networks",
+    "ru": "Почему градиенты в рекуррентных сетях затухают и взрываются",
+}
+LECTURE = {"en": "Grown from the lecture", "ru": "Выросла из лекции"}
+CODE_NOTE = {"en": "Code. Cells that only compute", "ru": "Код. Ячейки, которые лишь вычисляют"}
+AUTHORS = {"en": "rnngrad contributors", "ru": "Авторы rnngrad"}
 
 pytestmark = [pytest.mark.site, pytest.mark.pdf]
 
@@ -147,6 +157,12 @@ def test_solutions_are_an_appendix_after_the_exercises(lang: str) -> None:
 def test_title_page_in_the_documents_language(lang: str) -> None:
     first = flatten(pdf_text(lang, 1))
     assert TITLES[lang] in first, f"{lang}: title page reads {first!r}"
+    assert SUBTITLES[lang] in first, f"{lang}: no subtitle on the title page: {first!r}"
+    assert LECTURE[lang] in first, f"{lang}: the lecture is not named: {first!r}"
+    assert CODE_NOTE[lang] in first, f"{lang}: the title page does not say where the code is"
+    assert AUTHORS[lang] not in first, f"{lang}: the title page names {AUTHORS[lang]!r}"
+    lecture = {"en": "Vanishing gradients problem", "ru": "Проблема затухающих градиентов"}
+    assert lecture[lang] in first, f"{lang}: the lecture's title is missing: {first!r}"
     months = "|".join(MONTHS[lang].split())
     assert re.search(rf"\b\d{{1,2}} ({months}) \d{{4}}\b", first), (
         f"{lang}: no date in the document's language on the title page: {first!r}"
@@ -155,6 +171,70 @@ def test_title_page_in_the_documents_language(lang: str) -> None:
         ["pdfinfo", str(handout(lang))], check=True, capture_output=True, text=True
     ).stdout
     assert re.search(rf"^Title:\s+{TITLES[lang]}$", info, re.M), info
+
+
+def code_lines(sources: list[str]) -> set[str]:
+    """The lines of code, without whitespace: pdftotext may break a wrapped line anywhere."""
+    return {"".join(line.split()) for source in sources for line in source.splitlines()}
+
+
+def test_plumbing_code_is_not_printed(lang: str) -> None:
+    """The code of every cell tagged hide-input is left off the paper, and the code of the
+    cells that teach is printed (tests/test_plumbing_cells.py says which cells must be
+    tagged)."""
+    cells = [cell for path in pages(lang) for cell in code_cells(path)]
+    folded = code_lines([cell.source for cell in cells if FOLDED in cell.tags])
+    shown = code_lines([cell.source for cell in cells if FOLDED not in cell.tags])
+    # Lines long enough to be told apart; a line found in the other kind of cell (as a
+    # shorter import inside a longer one) proves nothing.
+    folded, shown = (
+        {line for line in one if len(line) >= 40 and not any(line in o for o in other)}
+        for one, other in ((folded, shown), (shown, folded))
+    )
+    assert len(folded) > 50, f"{lang}: too few folded lines to tell ({len(folded)})"
+    text = "".join(flatten(pdf_text(lang)).split())
+    printed = sorted(line for line in folded if line in text)
+    assert not printed, f"{lang}: plumbing code in the PDF:\n" + "\n".join(printed)
+    # The control: the same search finds most of the taught code (a line that wraps carries
+    # a mark at its break and is not found).
+    found = sum(line in text for line in shown)
+    assert found > len(shown) / 2, f"{lang}: only {found} of {len(shown)} lines of code found"
+
+
+HEADING_ONLY = re.compile(r"(?:chapter|глава|appendix|приложение)\s+\S+(?:\s+\S+){0,6}", re.I)
+
+
+def only_a_heading(page: str, lang: str) -> bool:
+    """Whether a page's text, without its running head and page number, is a chapter's or
+    an appendix's heading and nothing else."""
+    running = rf"^\s*{TITLES[lang]}, \S+ [\d.]+\s*|\s*\d+\s*$"
+    return bool(HEADING_ONLY.fullmatch(re.sub(running, "", flatten(page))))
+
+
+@pytest.mark.parametrize(
+    ("page", "alone"),
+    [
+        ("CHAPTER 1\n\nVanishing gradients\n\n2", True),
+        ("Vanishing gradients, Release 0.1.0\nAPPENDIX A\nSolutions to the exercises\n90", True),
+        (
+            "CHAPTER 1\nVanishing gradients\n«Человек, на голове которого была шляпа» In Russian",
+            False,
+        ),
+        ("Vanishing gradients, Release 0.1.0\nnothing is learnt about the first word.\n7", False),
+    ],
+)
+def test_a_page_with_only_a_heading_is_seen(page: str, alone: bool) -> None:
+    assert only_a_heading(page, "en") is alone
+
+
+def test_no_page_holds_only_a_heading(lang: str) -> None:
+    """A chapter or appendix heading shares its page with the text that follows it."""
+    alone = [
+        f"page {number}: {flatten(page)!r}"
+        for number, page in enumerate(pdf_text(lang).split("\f"), 1)
+        if only_a_heading(page, lang)
+    ]
+    assert not alone, f"{lang}: pages with only a heading:\n" + "\n".join(alone)
 
 
 def test_text_holds_title_and_seed_sentence(lang: str) -> None:
