@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from docutils import nodes
+from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput, visit_HideCellInput
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -22,6 +23,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.locale import _
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.texescape import escape
+from sphinx.writers.html5 import HTML5Translator
 from sphinx_exercise import nodes as exercise_nodes
 
 from rnngrad_book.publishing import edition_url
@@ -120,6 +122,18 @@ def title_page(config: Config) -> str:
         .replace("<lecture>", escape(lecture, engine))
         .replace("<code-note>", note)
     )
+
+
+def visit_folded_code(translator: HTML5Translator, node: HideCodeCellNode) -> None:
+    """MyST-NB's toggle over folded code, named by its visible prompt.
+
+    MyST-NB (1.4) labels every toggle ``aria-label="Toggle hidden content"``, in English on
+    the Russian pages too, and a label hides the visible «Показать код» from a screen
+    reader. Without it the summary's shown prompt, in the page's language, is its name.
+    """
+    visit_HideCellInput(translator, node)
+    summary = translator.body.index('<summary aria-label="Toggle hidden content">\n', -4)
+    translator.body[summary] = "<summary>\n"
 
 
 def usual_label(env: BuildEnvironment, label: str | None) -> str | None:
@@ -247,5 +261,6 @@ def setup(app: Sphinx) -> None:
     app.add_config_value("rnngrad_lectures", {}, "env", dict)
     app.connect("config-inited", configure_handout, priority=101)
     app.add_post_transform(PlumbingCodeOffPaper)
+    app.add_node(HideCodeCellNode, override=True, html=(visit_folded_code, depart_HideCellInput))
     app.add_post_transform(HandoutLayout)
     app.add_post_transform(ExerciseLabelsInLatex)
