@@ -254,7 +254,8 @@ def setup(app: Sphinx) -> None:
     """Register the handout's settings, its title page and its layout."""
     app.add_config_value("rnngrad_handout", "handout", "env", str)
     app.add_config_value("rnngrad_handout_appendices", (), "env", (tuple, list))
-    # The title page's author per language; Sphinx's ``author`` where none is given.
+    # The PDF's author (its metadata, not its title page) per language; Sphinx's ``author``
+    # where none is given.
     app.add_config_value("rnngrad_authors", {}, "env", dict)
     # The title page's subtitle and the lecture the chapter grew from, per language.
     app.add_config_value("rnngrad_subtitles", {}, "env", dict)
