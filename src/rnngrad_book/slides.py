@@ -44,8 +44,8 @@ READY = """async () => {
   if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
   await Promise.all([...document.images].map((img) => img.decode()));
   await document.fonts.ready;
-  Reveal.layout();
-  return Reveal.getTotalSlides();
+  // The print view moves every slide into a page of its own (and counts none as slides).
+  return document.querySelectorAll(".pdf-page").length;
 }"""
 
 
@@ -69,8 +69,8 @@ class ChapterRole(ReferenceRole):
 def print_pdf(deck: Path, pdf: Path, chromium: Path = CHROMIUM) -> int:
     """Print the built ``deck`` (its ``index.html``) to ``pdf``, one slide a page.
 
-    Returns the number of slides. Fails if the deck asks for anything outside its folder's
-    site (the PDF must be what the offline deck shows).
+    Returns the number of pages of the print view, one a slide. Fails if the deck asks for
+    anything outside the local files (the PDF must be what the offline deck shows).
     """
     from playwright.sync_api import Route, sync_playwright
 
@@ -122,7 +122,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("deck", type=Path, help="the deck's index.html")
     parser.add_argument("pdf", type=Path, help="where to write the PDF")
     args: Any = parser.parse_args(argv)
-    slides = print_pdf(args.deck, args.pdf)
+    try:
+        slides = print_pdf(args.deck, args.pdf)
+    except (FileNotFoundError, RuntimeError) as error:
+        parser.exit(1, f"rnngrad_book.slides: {error}\n")
     print(f"{args.pdf}: {slides} slides")
 
 
