@@ -47,6 +47,7 @@ nb_mime_priority_overrides = [
 # MathJax from the deck's own _static (rnngrad_book.assets copies it), as on the site.
 mathjax_path = "mathjax/tex-chtml-full.js"
 revealjs_html_theme = "revealjs-simple"
+templates_path = [str(ROOT / "slides" / "_templates")]  # page.html: one landmark, see there
 revealjs_style_theme = "white"
 revealjs_static_path = [str(ROOT / "slides" / "_static")]
 revealjs_css_files = ["slides.css"]

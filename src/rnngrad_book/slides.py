@@ -38,13 +38,14 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
-# Ready to print: reveal.js laid out, MathJax finished, every image decoded, fonts loaded.
+# reveal.js's print view has laid the deck out: it moves every slide into a page of its own,
+# after "ready" (and then counts none as slides).
+LAID_OUT = 'document.querySelector(".pdf-page") && !document.querySelector(".loading-scroll-mode")'
+# Then ready to print: MathJax finished, every image decoded, fonts loaded; the page count.
 READY = """async () => {
-  await new Promise((done) => (Reveal.isReady() ? done() : Reveal.on("ready", done)));
   if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
   await Promise.all([...document.images].map((img) => img.decode()));
   await document.fonts.ready;
-  // The print view moves every slide into a page of its own (and counts none as slides).
   return document.querySelectorAll(".pdf-page").length;
 }"""
 
@@ -98,6 +99,7 @@ def print_pdf(deck: Path, pdf: Path, chromium: Path = CHROMIUM) -> int:
             page = browser.new_page()
             page.route("**/*", local_only)
             page.goto(deck.resolve().as_uri() + "?print-pdf", wait_until="load")
+            page.wait_for_function(LAID_OUT, timeout=60_000)
             slides: int = page.evaluate(READY)
             pdf.parent.mkdir(parents=True, exist_ok=True)
             page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)

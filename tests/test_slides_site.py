@@ -1,0 +1,71 @@
+"""The decks in the assembled site (``make html``): where they are, how a reader finds them,
+and that every slide's link back lands on an element of the chapter."""
+
+from __future__ import annotations
+
+import posixpath
+from functools import cache
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from built_site import SITE
+
+pytestmark = pytest.mark.site
+
+LANGS = ("en", "ru")
+
+
+@cache
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def book_pages(lang: str) -> list[Path]:
+    root = SITE / lang
+    skipped = {"_static", "slides"}
+    return sorted(p for p in root.rglob("*.html") if not skipped & set(p.relative_to(root).parts))
+
+
+def resolve(page: Path, href: str) -> tuple[Path, str]:
+    target, _, anchor = href.partition("#")
+    return Path(posixpath.normpath(page.parent / target)), anchor
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_page_links_to_its_deck(site: Path, lang: str) -> None:
+    deck = SITE / lang / "slides" / "index.html"
+    assert deck.is_file()
+    for page in book_pages(lang):
+        links = soup(page).select(".slides-link a")
+        assert len(links) == 1, page
+        assert resolve(page, links[0]["href"])[0] == deck, page
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_title_page_links_to_the_deck_and_its_pdf(site: Path, lang: str) -> None:
+    index = SITE / lang / "index.html"
+    targets = {resolve(index, a["href"])[0] for a in soup(index).select("p.slides-line a")}
+    slides = SITE / lang / "slides"
+    assert targets == {slides / "index.html", slides / f"vanishing-gradients-slides-{lang}.pdf"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_slide_links_back_to_an_element_of_the_chapter(site: Path, lang: str) -> None:
+    deck = SITE / lang / "slides" / "index.html"
+    slides = soup(deck).select("div.slides section:not(:has(> section))")
+    assert slides
+    for slide in slides:
+        links = slide.select("a.chapter-link")
+        assert links, slide.find("h1").get_text()
+        for link in links:
+            target, anchor = resolve(deck, link["href"])
+            assert target.is_file(), link["href"]
+            if anchor:
+                assert soup(target).find(id=anchor) is not None, link["href"]
+
+
+def test_the_decks_leave_their_build_files_behind(site: Path) -> None:
+    for lang in LANGS:
+        slides = SITE / lang / "slides"
+        assert not [p for p in (".buildinfo", "_sources", "objects.inv") if (slides / p).exists()]
