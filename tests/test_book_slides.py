@@ -58,3 +58,26 @@ def test_a_link_that_is_not_a_chapter_page_is_an_error(app: SphinxTestApp) -> No
     assert "chapter link 'bptt.html#x'" in errors
     assert "chapter link 'api/rnn'" in errors
     assert "expected a page of the chapter" in errors
+
+
+@pytest.mark.sphinx("revealjs", testroot="slides", srcdir="slides-pruned")
+def test_only_what_the_deck_loads_of_revealjs_is_kept(app: SphinxTestApp) -> None:
+    html = deck(app)
+    revealjs = app.outdir / "_static" / "revealjs"
+    kept = {p.relative_to(revealjs).as_posix() for p in revealjs.rglob("*") if p.is_file()}
+    loaded = {
+        ref.removeprefix("_static/revealjs/").partition("?")[0]
+        for ref in [s.get("src", "") for s in html.find_all("script")]
+        + [link.get("href", "") for link in html.find_all("link")]
+        if ref.startswith("_static/revealjs/")
+    }
+    assert loaded == {
+        "dist/reveal.js",
+        "dist/reveal.css",
+        "dist/theme/black.css",  # sphinx-revealjs's default style theme
+        "plugin/notes/notes.js",
+    }
+    assert loaded <= kept
+    fonts = {path.split("/")[2] for path in kept - loaded}
+    assert fonts == {"fonts"}  # the rest: the fonts black.css imports, nothing else
+    assert not [path for path in kept if path.endswith((".map", "white.css", "markdown.js"))]

@@ -77,7 +77,9 @@ def unavailable(reason: str) -> None:
 def html_pages(site: Path, lang: str) -> list[str]:
     root = site / lang
     return sorted(
-        p.relative_to(root).as_posix() for p in root.rglob("*.html") if "_static" not in p.parts
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*.html")
+        if not {"_static", "slides"} & set(p.relative_to(root).parts)  # the decks: *_slides.py
     )
 
 

@@ -65,6 +65,31 @@ def test_every_slide_links_back_to_an_element_of_the_chapter(site: Path, lang: s
                 assert soup(target).find(id=anchor) is not None, link["href"]
 
 
+# A deck weighs little beside its edition: its page, its figures, its share of _static.
+PAGE_BUDGET = 150 * 1024
+FIGURE_BUDGET = 100 * 1024
+DECK_BUDGET = 1024 * 1024  # the page and its figures
+STATIC_BUDGET = 5 * 1024 * 1024  # reveal.js (pruned), MathJax, the theme's font
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_deck_within_budget(site: Path, lang: str) -> None:
+    root = SITE / lang / "slides"
+    sizes = {
+        p.relative_to(root).as_posix(): p.stat().st_size for p in root.rglob("*") if p.is_file()
+    }
+    static = sum(s for n, s in sizes.items() if n.startswith("_static/"))
+    deck = sum(
+        s
+        for n, s in sizes.items()
+        if not n.startswith("_static/") and n.endswith((".html", ".svg"))
+    )
+    assert sizes["index.html"] <= PAGE_BUDGET
+    assert max(s for n, s in sizes.items() if n.startswith("_images/")) <= FIGURE_BUDGET
+    assert deck <= DECK_BUDGET, f"{lang}: the deck weighs {deck / 1024:.0f} KB"
+    assert static <= STATIC_BUDGET, f"{lang}/slides/_static: {static / 1024 / 1024:.1f} MB"
+
+
 def test_the_decks_leave_their_build_files_behind(site: Path) -> None:
     for lang in LANGS:
         slides = SITE / lang / "slides"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,38 @@ class ChapterRole(ReferenceRole):
         return [node], []
 
 
+def kept_revealjs_files(theme_css: str, theme: str, plugins: list[str]) -> list[str]:
+    """What a deck loads of reveal.js, as paths under ``_static/revealjs``: the core, the
+    style theme and the fonts its stylesheet imports, the plugins' scripts."""
+    fonts = re.findall(r"@import url\(\./(fonts/[^/)]+)/", theme_css)
+    return [
+        "dist/reveal.js",
+        "dist/reveal.css",
+        f"dist/theme/{theme}.css",
+        *(f"dist/theme/{font}" for font in fonts),
+        *(plugin.removeprefix("revealjs/") for plugin in plugins),
+    ]
+
+
+def prune_revealjs(app: Sphinx, exception: Exception | None) -> None:
+    """Delete the parts of reveal.js the deck never loads (other themes and fonts, unused
+    plugins, source maps): sphinx-revealjs copies all of it, 5.5 MB a language."""
+    root = Path(app.outdir) / "_static" / "revealjs"
+    if exception is not None or not root.is_dir():
+        return
+    theme = app.config.revealjs_style_theme
+    css = (root / "dist" / "theme" / f"{theme}.css").read_text(encoding="utf-8")
+    plugins = [plugin["src"] for plugin in app.config.revealjs_script_plugins]
+    kept = [root / path for path in kept_revealjs_files(css, theme, plugins)]
+    for path in sorted(root.rglob("*"), reverse=True):  # files before their folders
+        if any(path == k or k in path.parents or path in k.parents for k in kept):
+            continue
+        if path.is_dir():
+            path.rmdir()
+        else:
+            path.unlink()
+
+
 def print_pdf(deck: Path, pdf: Path, chromium: Path = CHROMIUM) -> int:
     """Print the built ``deck`` (its ``index.html``) to ``pdf``, one slide a page.
 
@@ -115,6 +148,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     execution.setup(app)
     assets.setup(app)
     app.add_role("chapter", ChapterRole())
+    app.connect("build-finished", prune_revealjs)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
