@@ -28,7 +28,9 @@ from sphinx.util.typing import ExtensionMetadata
 from rnngrad_book import assets, execution
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-# The flags that keep Chromium from calling home (the same as tests/test_browser.py's).
+# The flags that keep Chromium from calling home (tests/test_browser.py uses them too).
+# Playwright adds --headless and a fresh --user-data-dir (a temporary profile per launch)
+# itself; it refuses a second one in args.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
