@@ -146,3 +146,17 @@ def test_speaker_notes_on_every_slide(deck: Deck) -> None:
     )
     assert len(notes) == slide_count(deck)
     assert all(note and len(note.split()) >= 10 for note in notes)
+
+
+def test_speaker_view_shows_the_notes(deck: Deck) -> None:
+    notes = " ".join(deck.page.evaluate("() => Reveal.getSlideNotes()").split())
+    with deck.page.expect_popup() as opened:
+        deck.page.keyboard.press("s")
+    # The speaker view fills in the notes once the deck inside it has connected.
+    opened.value.wait_for_function(
+        "words => (document.querySelector('.speaker-controls-notes .value') || {})"
+        ".textContent?.replace(/\\s+/g, ' ').includes(words)",
+        arg=notes[:60],
+        timeout=30_000,
+    )
+    assert not deck.outside, f"requests leaving the site: {deck.outside}"
