@@ -35,14 +35,24 @@ WITH_PDF := $(or $(CI),$(shell command -v xelatex >/dev/null && command -v latex
 
 .PHONY: html $(HTML_TARGETS) experiments site test test-fast lint bench live clean constraints
 .PHONY: pdf $(PDF_TARGETS) handouts check-tex missing-tex
+.PHONY: slides $(SLIDE_TARGETS)
+
+# -- Slides (settings) ---------------------------------------------------------------------
+# One reveal.js deck per language from slides/<lang>/index.md (its own Sphinx project,
+# slides/conf.py), printed to <lang>/slides/$(DECK)-<lang>.pdf by Chromium through Playwright.
+DECK := vanishing-gradients-slides
+SLIDE_TARGETS := $(addprefix slides-,$(LANGS))
+CHROMIUM ?= /usr/bin/chromium
+# The PDF needs Chromium; in CI a missing one is an error (rnngrad_book.slides says so), not a skip.
+WITH_CHROMIUM := $(or $(CI),$(shell test -x $(CHROMIUM) && echo yes))
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book,test,dev]'
 	touch $@
 
-## html: build both editions and assemble _build/site (open _build/site/index.html)
-html: $(HTML_TARGETS)
+## html: build both editions and their slides, and assemble _build/site (open _build/site/index.html)
+html: $(HTML_TARGETS) $(SLIDE_TARGETS)
 	$(MAKE) --no-print-directory site
 
 ## experiments: compute the chapter's training runs that the cache misses, with a progress bar
@@ -68,12 +78,36 @@ site:
 	  rm -f _build/site.tmp/$$lang/.buildinfo; \
 	  pdf=_build/$$lang/latex/$(HANDOUT)-$$lang.pdf; \
 	  if [ -f "$$pdf" ]; then cp "$$pdf" _build/site.tmp/$$lang/; fi; \
+	  if [ -d _build/$$lang/slides ]; then \
+	    cp -r _build/$$lang/slides _build/site.tmp/$$lang/slides; \
+	    rm -rf _build/site.tmp/$$lang/slides/{.buildinfo,_sources,objects.inv}; \
+	  fi; \
 	done
 	cp book/_site/index.html _build/site.tmp/index.html
 	$(BIN)/python -m rnngrad_book.sitefiles _build/site.tmp
 	rm -rf _build/site
 	mv _build/site.tmp _build/site
 	@echo "The site is in _build/site: open _build/site/index.html"
+
+# -- Slides --------------------------------------------------------------------------------
+## slides: both decks and their PDFs; into _build/site/<lang>/slides once the editions are built
+slides: $(SLIDE_TARGETS)
+	@if [ -d _build/en/html ] && [ -d _build/ru/html ]; then \
+	  $(MAKE) --no-print-directory site; \
+	else \
+	  echo "The decks are in _build/<lang>/slides; \`make html\` puts them into the site."; \
+	fi
+
+# Built into the previous output, like the editions; the deck is one page, so a rebuild is
+# its execution (cached) and the PDF.
+$(SLIDE_TARGETS): slides-%: $(STAMP) experiments
+	$(BIN)/sphinx-build -b revealjs -c slides -D language=$* -d _build/$*/slides-doctrees $(SPHINXOPTS) slides/$* _build/$*/slides
+	@if [ -n "$(WITH_CHROMIUM)" ]; then \
+	  CHROMIUM=$(CHROMIUM) $(BIN)/python -m rnngrad_book.slides _build/$*/slides/index.html _build/$*/slides/$(DECK)-$*.pdf; \
+	else \
+	  echo "Note: no Chromium at $(CHROMIUM), so no PDF of the $* deck; tests/test_slides_pdf.py will be skipped." \
+	       "Install it: sudo apt-get install --no-install-recommends chromium"; \
+	fi
 
 # -- PDF handout ---------------------------------------------------------------------------
 ## pdf: build both editions and their PDF handouts (XeLaTeX), into _build/site/<lang>/

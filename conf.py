@@ -101,7 +101,11 @@ html_copy_source = True
 html_show_sourcelink = True
 mathjax_path = "mathjax/tex-chtml-full.js"
 html_theme_options: dict[str, Any] = {
-    "article_header_end": ["language-switch.html", "article-header-buttons.html"],
+    "article_header_end": [
+        "language-switch.html",
+        "slides-link.html",
+        "article-header-buttons.html",
+    ],
     "use_download_button": True,
     "use_fullscreen_button": False,
     "use_repository_button": False,

@@ -31,6 +31,8 @@ from typing import Any
 
 import pytest
 
+from rnngrad_book import slides
+
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,18 +42,8 @@ INSTALL = (
     "install Debian's Chromium: `sudo apt-get install --no-install-recommends chromium` "
     "(.ci/run does it in CI), or point $CHROMIUM at a Chromium binary"
 )
-# The flags that keep Chromium from calling home. Playwright adds --headless and a fresh
-# --user-data-dir (a temporary profile per launch) itself; it refuses a second one in args.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
+# The flags that keep Chromium from calling home, shared with the slides' PDF printer.
+CHROMIUM_ARGS = slides.CHROMIUM_ARGS
 # Raw TeX that must not survive MathJax in the visible text of a page.
 RAW_TEX = ("$$", "\\frac", "\\(", "\\[")
 # axe-core: the rules of WCAG 2.1 A/AA plus Deque's best practices.
@@ -77,7 +69,9 @@ def unavailable(reason: str) -> None:
 def html_pages(site: Path, lang: str) -> list[str]:
     root = site / lang
     return sorted(
-        p.relative_to(root).as_posix() for p in root.rglob("*.html") if "_static" not in p.parts
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*.html")
+        if not {"_static", "slides"} & set(p.relative_to(root).parts)  # the decks: *_slides.py
     )
 
 

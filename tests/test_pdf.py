@@ -109,7 +109,12 @@ def latex_log(lang: str) -> str:
 
 
 def site_figures(lang: str) -> int:
-    pages = [p for p in (SITE / lang).rglob("*.html") if "_static" not in p.parts]
+    root = SITE / lang  # the decks have their own PDF (test_slides_pdf.py)
+    pages = [
+        p
+        for p in root.rglob("*.html")
+        if not {"_static", "slides"} & set(p.relative_to(root).parts)
+    ]
     return sum(
         len(BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").select("figure img"))
         for p in pages
@@ -310,7 +315,8 @@ def test_handout_matches_the_latest_latex_build(lang: str) -> None:
 @pytest.mark.parametrize("edition", LANGS)
 def test_every_page_links_to_its_handout(site: Path, edition: str) -> None:
     root = site / edition
-    pages = sorted(p for p in root.rglob("*.html") if "_static" not in p.parts)
+    skipped = {"_static", "slides"}  # the decks link to their own PDF
+    pages = sorted(p for p in root.rglob("*.html") if not skipped & set(p.relative_to(root).parts))
     assert pages
     for page in pages:
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")

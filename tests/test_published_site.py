@@ -32,7 +32,9 @@ LICENCE_WORDS = {"en": "The text and figures are licensed under", "ru": "Тек�
 def pages(site: Path, lang: str) -> list[str]:
     root = site / lang
     return sorted(
-        p.relative_to(root).as_posix() for p in root.rglob("*.html") if "_static" not in p.parts
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*.html")
+        if not {"_static", "slides"} & set(p.relative_to(root).parts)  # the decks: test_slides_*
     )
 
 

@@ -14,7 +14,7 @@ from .activations import activation_and_derivative, activations_side_by_side
 from .norms import gradient_paths, jacobian_heatmaps, norms_by_init, norms_by_lag, state_norms
 from .sentence import bptt_term_norms
 from .spectra import init_spectra, matrix_powers, mean_field_rates, spectral_sweep
-from .style import STYLE, house_style
+from .style import STYLE, house_style, slide_style
 from .truncation import truncation_tradeoff
 
 # Bound here, not imported, because the API reference reads a constant's documentation
@@ -42,6 +42,7 @@ __all__ = [  # noqa: RUF022
     "PALETTE",
     "STYLE",
     "house_style",
+    "slide_style",
     "activation_and_derivative",
     "activations_side_by_side",
     "bptt_term_norms",

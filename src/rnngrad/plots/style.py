@@ -10,13 +10,14 @@ import functools
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, ParamSpec, cast
 
 import matplotlib as mpl
 from cycler import cycler
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import ScalarFormatter
+from matplotlib.ticker import AutoLocator, MaxNLocator, ScalarFormatter
 
 from ..i18n import check_language, format_number
 
@@ -38,11 +39,48 @@ STYLE: dict[Any, Any] = {
 }
 
 
+# On top of STYLE for a lecture slide: type that reads from the back of a room, thicker lines.
+SLIDE_STYLE: dict[Any, Any] = {
+    "font.size": 15,
+    "axes.titlesize": 15,
+    "axes.labelsize": 15,
+    "legend.fontsize": 13,
+    "xtick.labelsize": 13,
+    "ytick.labelsize": 13,
+    "lines.linewidth": 2.5,
+    "lines.markersize": 8,
+}
+# At most this many intervals between ticks on a slide's linear axes.
+SLIDE_TICK_BINS = 4
+_ON_SLIDE: ContextVar[bool] = ContextVar("on_slide", default=False)
+
+
 @contextmanager
 def house_style() -> Iterator[None]:
     """Apply the chapter's plotting style for the duration of a ``with`` block."""
     with mpl.rc_context(STYLE):
         yield
+
+
+@contextmanager
+def slide_style() -> Iterator[None]:
+    """Draw every figure function called inside the ``with`` block for a lecture slide.
+
+    The figure is the chapter's own, with larger type, thicker lines and fewer ticks on
+    linear axes, so that a deck and the chapter show the same computation.
+    """
+    token = _ON_SLIDE.set(True)
+    try:
+        yield
+    finally:
+        _ON_SLIDE.reset(token)
+
+
+def _fewer_ticks(fig: Figure) -> None:
+    """Thin out the ticks matplotlib chose itself; a figure's own locators stay."""
+    for axis in (axis for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)):
+        if type(axis.get_major_locator()) is AutoLocator:
+            axis.set_major_locator(MaxNLocator(nbins=SLIDE_TICK_BINS))
 
 
 class DecimalComma(ScalarFormatter):
@@ -93,8 +131,15 @@ def figure_function(
         @functools.wraps(draw)
         def localized(*args: _Params.args, **kwargs: _Params.kwargs) -> Figure:
             lang = check_language(cast(str, kwargs.get("lang", default)))
-            with house_style(), mpl.rc_context(style):
+            on_slide = _ON_SLIDE.get()
+            with (
+                house_style(),
+                mpl.rc_context(style),
+                mpl.rc_context(SLIDE_STYLE if on_slide else None),
+            ):
                 fig = draw(*args, **kwargs)
+                if on_slide:
+                    _fewer_ticks(fig)
                 if layout:
                     fig.tight_layout()
             if format_number(0.5, lang, digits=1) == "0,5":
