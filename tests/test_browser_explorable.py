@@ -147,6 +147,15 @@ def test_the_map_is_walked_by_the_keyboard(tab: Tab, lang: str) -> None:
     other = press(tab, "select", 1, "ArrowDown")
     assert format_power(heatmap_table(3.0)[38, 38], lang) in other["live"]
     assert other["svg"] != end["svg"]
+    # the pointer: the middle of cell (t, k) = (30, 10), from the drawing's own geometry
+    box = roots(tab).nth(1).locator("svg.explorable-plot").bounding_box()
+    scale, left, top, cell = box["width"] / 560, 64, 12, (300 - 12 - 40) / 41
+    tab.page.mouse.move(
+        box["x"] + scale * (left + 10.5 * cell), box["y"] + scale * (top + 30.5 * cell)
+    )
+    pointed = state(tab, 1)
+    assert pointed["live"].startswith("t = 30, k = 10:")
+    assert format_power(heatmap_table(3.0)[30, 10], lang) in pointed["live"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
