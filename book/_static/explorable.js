@@ -136,6 +136,7 @@
       line(f, s, d.lags, bound, "explorable-bound", COLORS[1]);
       line(f, s, d.lags, mean, "explorable-meanfield", COLORS[2]);
       line(f, s, d.lags, c.norm[i], "explorable-measured", COLORS[0]);
+      draw("rect", { x: W - R - 176, y: T + 2, width: 172, height: 52, class: "explorable-legend" }, f.plot);
       [[w.measured, "explorable-measured", COLORS[0]], [w.bound, "explorable-bound", COLORS[1]], [w["mean field"], "explorable-meanfield", COLORS[2]]]
         .forEach(function (e, k) {
           var y = T + 14 + 16 * k;
@@ -229,7 +230,8 @@
         step.sync();
       }
       var i = +step.value, last = [], shown = [];
-      var s = axes(f, n, extent(g.runs.map(function (r) { return [].concat.apply([], r.share); }))[0], 0, w.position, w.share);
+      var e = extent(g.runs.map(function (r) { return [].concat.apply([], r.share); }));
+      var s = axes(f, n, e[0], e[1], w.position, w.share);
       g.runs.forEach(function (r) {
         var j = Math.min(i, r.share.length - 1), name = d.models[r.model];
         line(f, s, g.k, r.share[j], "explorable-measured", COLORS[r.model % COLORS.length]);
