@@ -3,6 +3,7 @@ embed is the library's own, read out as rnngrad.i18n prints it, and the same byt
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -43,6 +44,20 @@ def test_the_gain_data_holds_the_sweeps_numbers(sweeps: list[rnngrad.SpectralSwe
         np.testing.assert_allclose(curve["meanfield"], np.log10(rates), atol=1e-4)
         assert curve["last"] == [format_power(v, "en") for v in sweep.norms[:, -1]]
         assert curve["grows"] == [int(v > 1) for v in sweep.norms[:, -1]]
+
+
+def test_a_rate_of_zero_draws_no_mean_field_line(sweeps: list[rnngrad.SpectralSweep]) -> None:
+    relu = sweeps[1]
+    silent = relu.derivatives.copy()
+    silent[0, 3] = 0.0  # every unit off at one step: the product of the steps is 0
+    dead = dataclasses.replace(relu, derivatives=silent)
+    curve = gain_explorable([dead], lang="en").data["curves"]["relu"]
+    assert curve["meanfield"][0] is None
+    assert (
+        curve["meanfield"][1:]
+        == gain_explorable([relu], lang="en").data["curves"]["relu"]["meanfield"][1:]
+    )
+    json.loads(gain_explorable([dead], lang="en").to_json())  # still valid JSON
 
 
 def test_the_gain_data_speaks_the_pages_language(sweeps: list[rnngrad.SpectralSweep]) -> None:

@@ -33,6 +33,7 @@
   }
   // log10 in tenths, as a number with the page's decimal separator and a true minus sign.
   function decades(tenths, decimal) {
+    if (isNaN(tenths)) return "—";
     return (tenths / 10).toFixed(1).replace("-", "−").replace(".", decimal);
   }
 
@@ -132,9 +133,9 @@
       var a = d.order[+which.value], c = d.curves[a], i = +gain.value, lim = limits[a];
       var s = axes(f, lagMax, lim[0], lim[1], w.lag, w.norm);
       var bound = d.lags.map(function (l) { return 10 * l * c.bound[i]; });
-      var mean = d.lags.map(function (l) { return 10 * l * c.meanfield[i]; });
+      var mean = d.lags.map(function (l) { return c.meanfield[i] === null ? NaN : 10 * l * c.meanfield[i]; });
       line(f, s, d.lags, bound, "explorable-bound", COLORS[1]);
-      line(f, s, d.lags, mean, "explorable-meanfield", COLORS[2]);
+      if (c.meanfield[i] !== null) line(f, s, d.lags, mean, "explorable-meanfield", COLORS[2]);
       line(f, s, d.lags, c.norm[i], "explorable-measured", COLORS[0]);
       draw("rect", { x: W - R - 176, y: T + 2, width: 172, height: 52, class: "explorable-legend" }, f.plot);
       [[w.measured, "explorable-measured", COLORS[0]], [w.bound, "explorable-bound", COLORS[1]], [w["mean field"], "explorable-meanfield", COLORS[2]]]

@@ -79,6 +79,11 @@ def _tenths(values: ArrayLike) -> list[int]:
     return [int(v) for v in np.round(10 * logs)]
 
 
+def _log_rate(rate: float) -> float | None:
+    """log₁₀ of a per-step rate; None (no line) for 0, a step at which every unit was off."""
+    return round(float(np.log10(rate)), 4) if rate > 0 else None
+
+
 def _words(keys: Sequence[str], lang: str) -> dict[str, str]:
     return {key.removeprefix("explore "): label(key, lang) for key in keys}
 
@@ -110,7 +115,8 @@ def gain_explorable(sweeps: Sequence[SpectralSweep], *, lag_step: int = 4, lang:
 
     For each activation and gain: the measured ‖∂s_T/∂s_{T−ℓ}‖_2 at every ``lag_step``-th
     lag (log₁₀ in tenths), the per-step log₁₀ of the bound's factor γg and of the mean-field
-    rate √χ of the network's own steps (:func:`~rnngrad.meanfield.rms_rate`), and the norm at
+    rate √χ of the network's own steps (:func:`~rnngrad.meanfield.rms_rate`; None if it is 0),
+    and the norm at
     the largest lag as :func:`~rnngrad.i18n.format_power` prints it, with whether it grew.
 
     Parameters
@@ -156,8 +162,7 @@ def gain_explorable(sweeps: Sequence[SpectralSweep], *, lag_step: int = 4, lang:
             "norm": [_tenths(row[lags]) for row in sweep.norms],
             "bound": [round(float(np.log10(gamma * g)), 4) for g in gains],
             "meanfield": [
-                round(float(np.log10(rms_rate(d, g))), 4)
-                for d, g in zip(sweep.derivatives, gains, strict=True)
+                _log_rate(rms_rate(d, g)) for d, g in zip(sweep.derivatives, gains, strict=True)
             ],
             "last": [format_power(v, lang) for v in last],
             "grows": [int(v > 1.0) for v in last],

@@ -61,7 +61,9 @@ class ExplorableDirective(SphinxDirective):
         glued = bundle[MIME]
         node = explorable(
             kind=glued["kind"],
-            data=json.dumps(glued, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+            data=json.dumps(
+                glued, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+            ),
         )
         self.state.nested_parse(self.content, self.content_offset, node)
         if next(node.findall(nodes.figure), None) is None:
