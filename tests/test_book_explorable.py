@@ -5,6 +5,7 @@ where a figure needs it, and a clear error for a glue key that holds no explorab
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -110,3 +111,13 @@ def test_a_key_that_holds_no_explorable_is_an_error(
     assert "explorable: the glue key 'not-explorable'" in warnings
     assert MIME in warnings
     assert "rnngrad.explorable.Explorable" in warnings
+
+
+def test_the_script_is_small_plain_and_offline() -> None:
+    """15 KB for all the figures, no ES module (file:// would refuse it), nothing fetched."""
+    script = Path(__file__).resolve().parents[1] / "book" / "_static" / SCRIPT
+    text = script.read_text(encoding="utf-8")
+    assert script.stat().st_size <= 15 * 1024, f"{SCRIPT}: {script.stat().st_size} bytes"
+    assert not re.search(r"^\s*(import|export)\b", text, re.M), "no ES modules"
+    assert not re.search(r"\b(fetch|XMLHttpRequest|import\()", text), "the data is in the page"
+    assert re.findall(r"https?://[^\"' ]+", text) == ["http://www.w3.org/2000/svg"]
