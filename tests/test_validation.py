@@ -644,6 +644,21 @@ CASES: dict[str, Case] = {
         ValueError,
         rf"k2 must be <= length = {T}, got {T + 1}",
     ),
+    "gain_explorable no sweep": (
+        lambda: rg.gain_explorable([], lang="en"),
+        ValueError,
+        r"sweeps must hold at least one SpectralSweep, got none",
+    ),
+    "heatmap_explorable fewer gains": (
+        lambda: rg.heatmap_explorable([np.ones((2, 2))], [], lang="en"),
+        ValueError,
+        r"tables and gains must be non-empty and as many, got 1 and 0",
+    ),
+    "training_explorable points": (
+        lambda: rg.training_explorable({}, points=1, lang="en"),
+        ValueError,
+        r"points must be >= 2, got 1",
+    ),
 }
 
 

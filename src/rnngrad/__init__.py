@@ -16,6 +16,7 @@ from .bptt import (
     immediate_derivative,
     total_derivative,
 )
+from .explorable import Explorable, gain_explorable, heatmap_explorable, training_explorable
 from .gradcheck import numerical_gradient, numerical_jacobian, relative_error
 from .gru import GRU, GRUCache
 from .jacobians import (
@@ -107,6 +108,7 @@ __all__ = [
     "BPTTTerms",
     "ExperimentConfig",
     "ExperimentResult",
+    "Explorable",
     "FiniteWidth",
     "ForwardCache",
     "GRUCache",
@@ -127,6 +129,7 @@ __all__ = [
     "clip_by_value",
     "eigenvalues",
     "finite_width",
+    "gain_explorable",
     "gaussian_mean",
     "geometric_rate",
     "get_activation",
@@ -134,6 +137,7 @@ __all__ = [
     "gradient_by_lag",
     "gradient_costs",
     "gradient_norm_regulariser",
+    "heatmap_explorable",
     "identity_init",
     "immediate_derivative",
     "jacobian_norm_table",
@@ -163,6 +167,7 @@ __all__ = [
     "tbptt_gradients",
     "total_derivative",
     "train",
+    "training_explorable",
     "truncated_gradient",
     "truncation_bias",
     "truncation_probabilities",

@@ -149,6 +149,74 @@ LABELS: dict[str, tuple[str, str]] = {
         "randomised (root mean square)",
         "случайное (корень из среднего квадрата)",
     ),
+    # The explorable figures (rnngrad.explorable): controls, legends, the live sentence.
+    # Placeholders in braces are filled by book/_static/explorable.js with values the
+    # library formatted.
+    "explore gain": ("gain g", "коэффициент усиления g"),
+    "explore activation": ("activation", "функция активации"),
+    "explore lag": ("lag ℓ", "запаздывание ℓ"),
+    "explore norm": ("‖∂sₜ/∂sₜ₋ℓ‖₂", "‖∂sₜ/∂sₜ₋ℓ‖₂"),
+    "explore measured": ("measured", "измерено"),
+    "explore bound": ("bound (γg)^ℓ", "оценка (γg)^ℓ"),
+    "explore mean field": ("mean field √χ^ℓ", "среднее поле √χ^ℓ"),
+    "explore gain sentence": (
+        "{activation}, g = {gain}: at lag {lag} the norm is {value}; the product {trend}.",
+        "{activation}, g = {gain}: при запаздывании {lag} норма равна {value}; "
+        "произведение {trend}.",
+    ),
+    "explore grows": ("grows", "растёт"),
+    "explore decays": ("decays", "затухает"),
+    "explore gain title": (
+        "The norm against the lag at the chosen gain",
+        "Норма в зависимости от запаздывания при выбранном g",
+    ),
+    "explore gain description": (
+        "Logarithmic vertical axis: the measured norm, the bound (dashed) and the mean-field "
+        "prediction (dotted) against the lag.",
+        "Логарифмическая вертикальная ось: измеренная норма, оценка (штрихи) и прогноз "
+        "среднего поля (точки) в зависимости от запаздывания.",
+    ),
+    "explore table": ("The data of this view", "Данные этого вида"),
+    "explore heatmap sentence": (
+        "t = {t}, k = {k}: ‖∂sₜ/∂sₖ‖₂ = {value} (g = {gain}).",
+        "t = {t}, k = {k}: ‖∂sₜ/∂sₖ‖₂ = {value} (g = {gain}).",
+    ),
+    "explore heatmap title": (
+        "Map of log₁₀ ‖∂sₜ/∂sₖ‖₂ over k and t",
+        "Карта log₁₀ ‖∂sₜ/∂sₖ‖₂ по k и t",
+    ),
+    "explore heatmap description": (
+        "Cells below the diagonal; blue: vanishing, red: exploding. The cursor cell, its row "
+        "and its column are outlined.",
+        "Клетки ниже диагонали; синий — затухание, красный — взрыв. Выбранная клетка, её "
+        "строка и столбец обведены.",
+    ),
+    "explore heatmap help": (
+        "Map cell: arrow keys move, Home and End go to the row's ends",
+        "Клетка карты: стрелки перемещают, Home и End — к концам строки",
+    ),
+    "explore step": ("training step", "шаг обучения"),
+    "explore training lag": ("sequence length T", "длина последовательности T"),
+    "explore position": ("step k", "шаг k"),
+    "explore share": ("‖∂E_T/∂sₖ‖ / ‖∂E_T/∂s_T‖", "‖∂E_T/∂sₖ‖ / ‖∂E_T/∂s_T‖"),
+    "explore training sentence": (
+        "T = {lag}, training step {step}: the share at k = 1 is {values}.",
+        "T = {lag}, шаг обучения {step}: доля при k = 1 равна {values}.",
+    ),
+    "explore last evaluated": (
+        "last evaluated at step {step}",
+        "последняя оценка на шаге {step}",
+    ),
+    "explore training title": (
+        "The state-gradient share over k during training",
+        "Доля градиента по состоянию на шаге k во время обучения",
+    ),
+    "explore training description": (
+        "Logarithmic vertical axis: one line per model, the share of the gradient that "
+        "reaches step k at the chosen training step.",
+        "Логарифмическая вертикальная ось: по линии на модель — доля градиента, доходящая до "
+        "шага k, на выбранном шаге обучения.",
+    ),
 }
 
 #: The lecture's sentence, word by word (punctuation dropped): «зашел» is word 10, its

@@ -17,6 +17,7 @@ from rnngrad_book import (
     bilingual,
     downloads,
     execution,
+    explorable,
     freshness,
     handout,
     publishing,
@@ -35,6 +36,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
         handout,
         downloads,
         assets,
+        explorable,
         freshness,
         publishing,
     ):

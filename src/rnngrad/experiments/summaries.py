@@ -12,6 +12,7 @@ from .._types import FloatArray
 from .._validate import check_choice, check_int
 from ..lstm import LSTM
 from ..rnn import RNN
+from ..train import History
 from .chapter import VARIANTS, variant_of
 from .config import TASKS
 from .models import MODELS
@@ -194,6 +195,22 @@ def gradient_share(result: ExperimentResult, evaluation: int = 0) -> float:
     history: how much of the error at the answer reaches the first step."""
     norms = result.history.state_grad_norms[evaluation]
     return float(norms[1] / norms[-1])
+
+
+def histories_by_variant(
+    results: Sequence[ExperimentResult], *, seed: int = 0
+) -> dict[str, dict[int, History]]:
+    """Variant → lag → the training history of the run with ``seed``: what
+    :func:`~rnngrad.explorable.training_explorable` draws. Variants in the order of
+    :data:`VARIANTS` (a variant added there appears with no change here), lags ascending."""
+    seed = check_int("seed", seed, minimum=0)
+    chosen = sorted(
+        (r for r in results if r.config.seed == seed), key=lambda r: (r.config.lag, r.config.task)
+    )
+    found: dict[str, dict[int, History]] = {name: {} for name in VARIANTS}
+    for result in chosen:
+        found[variant_of(result.config)].setdefault(result.config.lag, result.history)
+    return {name: runs for name, runs in found.items() if runs}
 
 
 def clipped_fraction(results: Sequence[ExperimentResult]) -> float:
