@@ -149,6 +149,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "randomised (root mean square)",
         "случайное (корень из среднего квадрата)",
     ),
+    # the page on linear recurrences
+    "lru ring": (r"LRU, $r_{{\min}} = {r_min}$", r"LRU, $r_{{\min}} = {r_min}$"),
+    "median unit": (
+        r"dashed: the median unit, $|\lambda_i|^\ell$",
+        r"штрихи: медианный нейрон, $|\lambda_i|^\ell$",
+    ),
 }
 
 #: The lecture's sentence, word by word (punctuation dropped): «зашел» is word 10, its
