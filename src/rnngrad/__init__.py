@@ -25,6 +25,7 @@ from .jacobians import (
     state_jacobian,
 )
 from .layer import RecurrentLayer
+from .lru import LRU, LRUCache
 from .lstm import LSTM, LSTMCache
 from .meanfield import (
     FiniteWidth,
@@ -97,6 +98,7 @@ else:
 __all__ = [
     "ACTIVATIONS",
     "GRU",
+    "LRU",
     "LSTM",
     "RNN",
     "SGD",
@@ -112,6 +114,7 @@ __all__ = [
     "GRUCache",
     "GradientCosts",
     "History",
+    "LRUCache",
     "LSTMCache",
     "MeanField",
     "NormPreservation",
