@@ -52,7 +52,7 @@ output y_t is a readout Re(C h_t) + D ⊙ x_t of the input's width, its recurren
 W and b and torch methods that raise.  So it satisfies the smaller part of the contract that
 makes sense for it -- :meth:`~LRU.random`, :meth:`~LRU.parameters`, ``forward``/``backward``,
 float32 and float64, :meth:`~LRU.state_jacobians` and :meth:`~LRU.jacobian_norms_by_lag` --
-and a block model puts the position-wise layers and the head around it.
+and :class:`~rnngrad.block.LRUBlock` puts the position-wise layer and the head around it.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ from .summaries import (
 # documentation (its #: comment) only in the module it documents.
 #: The environment variable that names the cache directory when ``cache_dir`` is None.
 CACHE_ENV = cache.CACHE_ENV
-#: The models of :func:`make_model`: tanh RNN, IRNN, LSTM, GRU.
+#: The models of :func:`make_model`: tanh RNN, IRNN, LSTM, GRU, the LRU block.
 MODELS = models.MODELS
 #: The tasks of :class:`ExperimentConfig`: adding (Le et al.), adding (Hochreiter and
 #: Schmidhuber), agreement.
@@ -68,6 +68,8 @@ OPTIMIZERS = config.OPTIMIZERS
 INITS: dict[str, tuple[str, ...]] = models.INITS
 #: The standard deviation of the input and output weights of the IRNN (Le et al. 2015).
 IRNN_WEIGHT_STD = models.IRNN_WEIGHT_STD
+#: The LRU block's ring initialisation (r_min, r_max, max_phase) in :func:`make_model`.
+LRU_RING = models.LRU_RING
 #: The lags of the chapter's experiments: sequence lengths T of the adding problem and
 #: clause lengths L of the agreement task.
 ADDING_LAGS = chapter.ADDING_LAGS
@@ -85,6 +87,7 @@ __all__ = [  # noqa: RUF022
     "OPTIMIZERS",
     "INITS",
     "IRNN_WEIGHT_STD",
+    "LRU_RING",
     "make_model",
     "ExperimentConfig",
     "ExperimentResult",
