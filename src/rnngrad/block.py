@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._kernels import from_network_rows, per_network_rows
 from ._types import FloatArray, Gradients
 from ._validate import RngLike, as_float_array, as_generator, check_int, check_shape, float_dtype
 from .heads import HeadMixin
@@ -283,9 +284,10 @@ class LRUBlock(HeadMixin):
         """``backward`` after its checks (also for K stacked networks)."""
         grads = self.lru._backward(dhs, cache.lru)
         d_pre = grads.pop("x") * (cache.pre > 0)
-        grads["U"] = np.einsum("t...bd,t...bi->...di", d_pre, cache.x)
-        grads["b"] = d_pre.sum(axis=0).sum(axis=-2)
-        grads["x"] = d_pre @ self.U
+        rows = per_network_rows(d_pre)
+        grads["U"] = rows.mT @ per_network_rows(cache.x)
+        grads["b"] = rows.sum(axis=-2)
+        grads["x"] = from_network_rows(rows @ self.U, d_pre.shape[0])
         return grads
 
     # ----------------------------------------------------------------- the state
