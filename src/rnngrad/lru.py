@@ -336,11 +336,13 @@ class LRU:
         ValueError, TypeError
             If x is not a finite real array (T, n_in) with T ≥ 1.
         """
-        T = self._inputs(np.asarray(x)[:, None] if np.ndim(x) == 2 else x).shape[0]
+        xs = as_float_array("x", x, shape=("T", self.n_in))
+        if xs.shape[0] == 0:
+            raise ValueError("x must not be empty (T = 0 must be >= 1)")
         lam = self.eigenvalues
         re, im = np.diag(lam.real), np.diag(lam.imag)
         J = np.block([[re, -im], [im, re]]).astype(self.dtype)
-        return np.broadcast_to(J, (T, *J.shape)).copy()
+        return np.broadcast_to(J, (xs.shape[0], *J.shape)).copy()
 
     def jacobian_norms_by_lag(self, x: ArrayLike, t: int) -> FloatArray:
         """Return ‖∂h_t/∂h_{t−ℓ}‖_2 = max_i abs(λ_i)^ℓ for the lags ℓ = 0 … t along x.

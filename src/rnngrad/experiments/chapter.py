@@ -63,6 +63,7 @@ VARIANTS: dict[str, tuple[dict[str, object], dict[str, tuple[int, ...]]]] = {
     "lstm": ({"model": "lstm"}, {"adding": ADDING_LAGS, "agreement": AGREEMENT_LAGS}),
     "lstm bf3": ({"model": "lstm", "gate_bias": 3.0}, {"agreement": AGREEMENT_LAGS}),
     "gru": ({"model": "gru"}, {"adding": ADDING_LAGS, "agreement": AGREEMENT_LAGS}),
+    "lru": ({"model": "lru"}, {"adding": ADDING_LAGS, "agreement": AGREEMENT_LAGS}),
 }
 
 #: The learning rate :func:`choose_learning_rate` picked from the grid, by (variant, task).
