@@ -38,12 +38,14 @@ from .models import make_model
 from .result import ExperimentResult
 from .runner import complete, run, run_many
 from .summaries import (
+    ModelCost,
     SuccessRate,
     clipped_fraction,
     forget_gap,
     gradient_share,
     longest_solved,
     mean_slope,
+    model_costs,
     rates_by_lag,
     rates_by_variant,
     runs_of,
@@ -114,6 +116,8 @@ __all__ = [  # noqa: RUF022
     "solved_steps",
     "gradient_share",
     "clipped_fraction",
+    "ModelCost",
+    "model_costs",
     "mean_slope",
     "forget_gap",
     "solved_by_lag",
