@@ -83,3 +83,14 @@ COST_CASES: dict[str, Case] = {
 @pytest.mark.parametrize("case", COST_CASES)
 def test_model_costs_refuses_bad_arguments(case: str) -> None:
     refused(COST_CASES[case])
+
+
+def test_start_shares_are_medians_of_the_first_evaluation() -> None:
+    results = [fake("lru", 25, seed, 100, 1.0) for seed in range(3)]
+    for share, result in zip((0.1, 0.5, 0.2), results, strict=True):
+        result.history.state_grad_norms[0] = [1.0] * 26
+        result.history.state_grad_norms[0, 1] = share
+        result.history.state_grad_norms[1] = 7.0  # a later evaluation: not counted
+    assert ex.start_shares(results, ["lru"], 25) == {"lru": pytest.approx(0.2)}
+    with pytest.raises(ValueError, match="no run of variant 'lstm' at lag 25"):
+        ex.start_shares(results, ["lstm"], 25)

@@ -51,6 +51,7 @@ from .summaries import (
     runs_of,
     solved_by_lag,
     solved_steps,
+    start_shares,
     success_rates,
     wilson_interval,
 )
@@ -115,6 +116,7 @@ __all__ = [  # noqa: RUF022
     "rates_by_variant",
     "solved_steps",
     "gradient_share",
+    "start_shares",
     "clipped_fraction",
     "ModelCost",
     "model_costs",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -248,6 +248,26 @@ def model_costs(results: Sequence[ExperimentResult], task: str, lag: int) -> dic
             steps = sum(r.history.steps for r in runs)
             costs[name] = ModelCost(size, 1000 * sum(r.seconds for r in runs) / steps)
     return costs
+
+
+def start_shares(
+    results: Sequence[ExperimentResult], variants: Iterable[str], lag: int
+) -> dict[str, float]:
+    """Variant → the median over its runs at ``lag`` of :func:`gradient_share` before
+    training: how much of the error at the answer reached the first step at the start.
+
+    Raises
+    ------
+    ValueError
+        If a variant has no run at ``lag`` in ``results``.
+    """
+    shares = {}
+    for name in variants:
+        runs = runs_of(results, name, lag=lag)
+        if not runs:
+            raise ValueError(f"results hold no run of variant {name!r} at lag {lag}")
+        shares[name] = float(np.median([gradient_share(r) for r in runs]))
+    return shares
 
 
 def clipped_fraction(results: Sequence[ExperimentResult]) -> float:
