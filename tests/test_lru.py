@@ -248,7 +248,7 @@ def bad_input_cases() -> dict[str, Case]:
         "state_jacobians shape": (
             lambda: lru.state_jacobians(np.zeros((4, 2))),
             ValueError,
-            r"x must have shape",
+            r"x must have shape \(T, 3\), got \(4, 2\)",
         ),
         "jacobian_norms_by_lag t": (
             lambda: lru.jacobian_norms_by_lag(x[:, 0], 5),

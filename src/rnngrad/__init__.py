@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ._lazy import lazy_exports
 from .activations import ACTIVATIONS, Activation, get_activation
+from .block import BlockCache, LRUBlock
 from .bptt import (
     BPTTTerms,
     NormPreservation,
@@ -107,6 +108,7 @@ __all__ = [
     "AddingProblem",
     "AgreementTask",
     "BPTTTerms",
+    "BlockCache",
     "ExperimentConfig",
     "ExperimentResult",
     "FiniteWidth",
@@ -114,6 +116,7 @@ __all__ = [
     "GRUCache",
     "GradientCosts",
     "History",
+    "LRUBlock",
     "LRUCache",
     "LSTMCache",
     "MeanField",

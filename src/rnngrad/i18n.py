@@ -77,6 +77,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "model gru": ("GRU", "GRU"),
     "model irnn sgd": ("IRNN, SGD", "IRNN, SGD"),
     "model lstm bf3": ("LSTM, $b_f = 3$", "LSTM, $b_f = 3$"),
+    # The LRU block (issue 15)
+    "model lru": ("LRU block", "сеть с LRU"),
     "success rate": (
         "share of seeds solved (95 % interval)",
         "доля решивших запусков\n(95\N{NO-BREAK SPACE}% интервал)",

@@ -38,11 +38,15 @@ G_t = ∂E/∂y_t arriving from outside,
     ḡ_{h_t} = Cᴴ G_t + conj(λ) ⊙ ḡ_{h_{t+1}}      (ḡ_{h_{T+1}} = 0),
 
 and every parameter's gradient is a sum over t (and the batch) of one of the rules above:
-ḡ_λ = Σ_t conj(h_{t−1}) ⊙ ḡ_{h_t}, ∂E/∂γ_log = Σ_t Re(conj(κ ⊙ B x_t) ⊙ ḡ_{h_t}),
-ḡ_B = Σ_t (κ ⊙ ḡ_{h_t}) x_tᵀ, ∂E/∂C_re = Σ_t G_t (Re h_t)ᵀ, ∂E/∂C_im = −Σ_t G_t (Im h_t)ᵀ,
-∂E/∂D = Σ_t G_t ⊙ x_t and ∂E/∂x_t = D ⊙ G_t + Re(Bᴴ (κ ⊙ ḡ_{h_t})).  The backward pass is
-the forward recurrence run backwards with conj(λ): it shrinks exactly as the forward state
-forgets, by abs(λ_i) per step.
+
+* ḡ_λ = Σ_t conj(h_{t−1}) ⊙ ḡ_{h_t}, then ∂E/∂ν and ∂E/∂θ as above;
+* ḡ_B = Σ_t (κ ⊙ ḡ_{h_t}) x_tᵀ, and ∂E/∂γ_log,i = Σ_j (B_re ⊙ ∂E/∂B_re + B_im ⊙ ∂E/∂B_im)_ij,
+  since κ_i scales row i of B;
+* ∂E/∂C_re = Σ_t G_t (Re h_t)ᵀ, ∂E/∂C_im = −Σ_t G_t (Im h_t)ᵀ, ∂E/∂D = Σ_t G_t ⊙ x_t;
+* ∂E/∂x_t = D ⊙ G_t + Re(Bᴴ (κ ⊙ ḡ_{h_t})).
+
+The backward pass is the forward recurrence run backwards with conj(λ): it shrinks exactly
+as the forward state forgets, by abs(λ_i) per step.
 
 **Why not a** :class:`~rnngrad.layer.RecurrentLayer`.  That contract is a layer whose output
 *is* its state (h_t fed to a head), with input weights U, recurrent weights W, biases b and a
@@ -52,7 +56,7 @@ output y_t is a readout Re(C h_t) + D ⊙ x_t of the input's width, its recurren
 W and b and torch methods that raise.  So it satisfies the smaller part of the contract that
 makes sense for it -- :meth:`~LRU.random`, :meth:`~LRU.parameters`, ``forward``/``backward``,
 float32 and float64, :meth:`~LRU.state_jacobians` and :meth:`~LRU.jacobian_norms_by_lag` --
-and a block model puts the position-wise layers and the head around it.
+and :class:`~rnngrad.block.LRUBlock` puts the position-wise layer and the head around it.
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._kernels import per_network_rows
 from ._types import FloatArray, Gradients
 from ._validate import (
     RngLike,
@@ -331,11 +336,13 @@ class LRU:
         ValueError, TypeError
             If x is not a finite real array (T, n_in) with T ≥ 1.
         """
-        T = self._inputs(np.asarray(x)[:, None] if np.ndim(x) == 2 else x).shape[0]
+        xs = as_float_array("x", x, shape=("T", self.n_in))
+        if xs.shape[0] == 0:
+            raise ValueError("x must not be empty (T = 0 must be >= 1)")
         lam = self.eigenvalues
         re, im = np.diag(lam.real), np.diag(lam.imag)
         J = np.block([[re, -im], [im, re]]).astype(self.dtype)
-        return np.broadcast_to(J, (T, *J.shape)).copy()
+        return np.broadcast_to(J, (xs.shape[0], *J.shape)).copy()
 
     def jacobian_norms_by_lag(self, x: ArrayLike, t: int) -> FloatArray:
         """Return ‖∂h_t/∂h_{t−ℓ}‖_2 = max_i abs(λ_i)^ℓ for the lags ℓ = 0 … t along x.
@@ -384,9 +391,9 @@ class LRU:
     def _forward(self, xs: FloatArray) -> tuple[FloatArray, LRUCache]:
         """``forward`` after its checks: xs is (T, ..., B, n_in) with parameters (..., ·)."""
         lam = _eigenvalues(self.nu_log, self.theta_log)[..., None, :]
-        kappa = np.exp(self.gamma_log)[..., None, :]
         xs = xs.astype(self.dtype, copy=False)
-        drive = (xs @ self.B_re.mT + 1j * (xs @ self.B_im.mT)) * kappa  # κ ⊙ B x_t, all t
+        drive = xs @ self.B_re.mT + 1j * (xs @ self.B_im.mT)
+        drive *= np.exp(self.gamma_log)[..., None, :]  # κ ⊙ B x_t, all t
         states = np.zeros((xs.shape[0] + 1, *drive.shape[1:]), dtype=drive.dtype)
         for t in range(xs.shape[0]):
             np.multiply(lam, states[t], out=states[t + 1])
@@ -400,25 +407,26 @@ class LRU:
         xs, states = cache.x, cache.states
         lam = _eigenvalues(self.nu_log, self.theta_log)
         kappa = np.exp(self.gamma_log)
-        hs = states[1:]
         # ḡ_h from the readout, Cᴴ G_t, then the recurrence run backwards with conj(λ).
         g_h = G @ self.C_re - 1j * (G @ self.C_im)
         back = np.conj(lam)[..., None, :]
         for t in range(xs.shape[0] - 2, -1, -1):
             g_h[t] += back * g_h[t + 1]
+        g_z = np.conj(lam) * _sum_steps(np.conj(states[:-1]) * g_h)  # λ = exp(z)
         g_drive = g_h * kappa[..., None, :]  # ḡ of B x_t
-        g_lam = _sum_steps(np.conj(states[:-1]) * g_h)
-        g_z = np.conj(lam) * g_lam  # λ = exp(z)
-        g_B = np.einsum("t...bh,t...bi->...hi", g_drive, xs)
-        drive = xs @ self.B_re.mT + 1j * (xs @ self.B_im.mT)
+        # Sums over t of outer products as one product of each network's rows of all steps.
+        g_re, g_im = per_network_rows(g_drive.real), per_network_rows(g_drive.imag)
+        x_rows, G_rows = per_network_rows(xs), per_network_rows(G)
+        g_B_re, g_B_im = g_re.mT @ x_rows, g_im.mT @ x_rows
         grads = {
             "nu_log": -np.exp(self.nu_log) * g_z.real,
             "theta_log": np.exp(self.theta_log) * g_z.imag,
-            "gamma_log": kappa * _sum_steps((np.conj(drive) * g_h).real),
-            "B_re": g_B.real,
-            "B_im": g_B.imag,
-            "C_re": np.einsum("t...bo,t...bh->...oh", G, hs.real),
-            "C_im": -np.einsum("t...bo,t...bh->...oh", G, hs.imag),
+            # κ_i scales row i of B, so its log-gradient is that row's ⟨B, ∂E/∂B⟩.
+            "gamma_log": np.sum(self.B_re * g_B_re + self.B_im * g_B_im, axis=-1),
+            "B_re": g_B_re,
+            "B_im": g_B_im,
+            "C_re": G_rows.mT @ per_network_rows(states[1:].real),
+            "C_im": -(G_rows.mT @ per_network_rows(states[1:].imag)),
             "D": _sum_steps(G * xs),
             "x": self.D[..., None, :] * G + g_drive.real @ self.B_re + g_drive.imag @ self.B_im,
         }

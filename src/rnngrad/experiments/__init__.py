@@ -38,17 +38,20 @@ from .models import make_model
 from .result import ExperimentResult
 from .runner import complete, run, run_many
 from .summaries import (
+    ModelCost,
     SuccessRate,
     clipped_fraction,
     forget_gap,
     gradient_share,
     longest_solved,
     mean_slope,
+    model_costs,
     rates_by_lag,
     rates_by_variant,
     runs_of,
     solved_by_lag,
     solved_steps,
+    start_shares,
     success_rates,
     wilson_interval,
 )
@@ -57,7 +60,7 @@ from .summaries import (
 # documentation (its #: comment) only in the module it documents.
 #: The environment variable that names the cache directory when ``cache_dir`` is None.
 CACHE_ENV = cache.CACHE_ENV
-#: The models of :func:`make_model`: tanh RNN, IRNN, LSTM, GRU.
+#: The models of :func:`make_model`: tanh RNN, IRNN, LSTM, GRU, the LRU block.
 MODELS = models.MODELS
 #: The tasks of :class:`ExperimentConfig`: adding (Le et al.), adding (Hochreiter and
 #: Schmidhuber), agreement.
@@ -68,6 +71,8 @@ OPTIMIZERS = config.OPTIMIZERS
 INITS: dict[str, tuple[str, ...]] = models.INITS
 #: The standard deviation of the input and output weights of the IRNN (Le et al. 2015).
 IRNN_WEIGHT_STD = models.IRNN_WEIGHT_STD
+#: The LRU block's ring initialisation (r_min, r_max, max_phase) in :func:`make_model`.
+LRU_RING = models.LRU_RING
 #: The lags of the chapter's experiments: sequence lengths T of the adding problem and
 #: clause lengths L of the agreement task.
 ADDING_LAGS = chapter.ADDING_LAGS
@@ -85,6 +90,7 @@ __all__ = [  # noqa: RUF022
     "OPTIMIZERS",
     "INITS",
     "IRNN_WEIGHT_STD",
+    "LRU_RING",
     "make_model",
     "ExperimentConfig",
     "ExperimentResult",
@@ -110,7 +116,10 @@ __all__ = [  # noqa: RUF022
     "rates_by_variant",
     "solved_steps",
     "gradient_share",
+    "start_shares",
     "clipped_fraction",
+    "ModelCost",
+    "model_costs",
     "mean_slope",
     "forget_gap",
     "solved_by_lag",
