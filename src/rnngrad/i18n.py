@@ -157,6 +157,14 @@ LABELS: dict[str, tuple[str, str]] = {
         r"dashed: the median unit, $|\lambda_i|^\ell$",
         r"штрихи: медианный нейрон, $|\lambda_i|^\ell$",
     ),
+    "ring band": (
+        "line: median of {draws} draws; shaded: 5–95%",
+        "линия: медиана {draws} выборок; заливка: 5–95 %",
+    ),
+    "lru jacobian norm": (
+        r"$\|\partial h_t / \partial h_{t-\ell}\|_2$ (log scale)",
+        r"$\|\partial h_t / \partial h_{t-\ell}\|_2$ (лог. шкала)",
+    ),
 }
 
 #: The lecture's sentence, word by word (punctuation dropped): «зашел» is word 10, its
