@@ -37,6 +37,7 @@ def test_linear_norms_by_lag_draws_networks_then_rings_with_their_medians(lang: 
     assert ax.lines[4].get_color() == ax.lines[3].get_color()
     assert len({line.get_color() for line in ax.lines}) == 4
     assert [line.get_color() for line in ax.lines[2:4]] == list(plots.linear.RING_COLOURS[:2])
+    assert [line.get_marker() for line in ax.lines[2:4]] == list(plots.linear.RING_MARKERS[:2])
     assert np.allclose(ax.lines[2].get_ydata(), 0.99**LAGS)
     assert np.allclose(ax.lines[3].get_ydata(), 0.995**LAGS)  # the median of the three draws
     assert np.allclose(ax.lines[4].get_ydata(), 0.95**LAGS)

@@ -17,6 +17,9 @@ from .style import PALETTE, figure_function, in_math, single_axes
 #: The rings' colours: green, purple and black, far from the blue and vermillion that the
 #: networks drawn beside them take first (the palette's orange was too close to the LSTM's).
 RING_COLOURS = ("#009E73", "#CC79A7", "#000000")
+#: And their markers, every tenth lag, staggered: rings close to the circle end up near 1
+#: together on a scale that also shows the networks' 10⁻¹³; the markers tell them apart.
+RING_MARKERS = ("o", "s", "^")
 
 
 @figure_function()
@@ -31,7 +34,8 @@ def linear_norms_by_lag(
 
     The LRU's state Jacobian over ℓ steps is diag(λ)^ℓ, whose norm is the largest
     abs(λ_i)^ℓ: the slowest unit, which varies from one draw of the ring to the next.  So
-    per ring, labelled by its r_min, the median over the draws (solid) and, for more than
+    per ring, labelled by its r_min, the median over the draws (solid, with a marker every
+    tenth lag) and, for more than
     one draw, the band between their 5th and 95th percentiles (shaded); optionally, dashed
     in the same colour, what the norm hides: a middle unit's abs(λ_i)^ℓ.  The other
     networks come first, in the palette's order without the rings' colours.
@@ -87,13 +91,24 @@ def linear_norms_by_lag(
     fig, ax = single_axes(6.4, 4.0)
     for (key, values), colour in zip(named.items(), curve_colours, strict=False):
         ax.semilogy(lags, values, linewidth=2, color=colour, label=label(key, lang))
-    for (r_min, norms), colour in zip(draws.items(), RING_COLOURS, strict=False):
+    styles = enumerate(zip(RING_COLOURS, RING_MARKERS, strict=True))
+    for (r_min, norms), (i, (colour, marker)) in zip(draws.items(), styles, strict=False):
         number = in_math(format_number(r_min, lang, digits=1))
         ring_label = label("lru ring", lang).format(r_min=number)
-        ax.semilogy(lags, np.median(norms, axis=0), linewidth=2, color=colour, label=ring_label)
+        median_line = np.median(norms, axis=0)
+        ax.semilogy(
+            lags,
+            median_line,
+            linewidth=2,
+            color=colour,
+            label=ring_label,
+            marker=marker,
+            markevery=(2 + 3 * i, 10),  # staggered, so that no marker hides another
+            markersize=5,
+        )
         if len(norms) > 1:
             low, high = np.quantile(norms, [0.05, 0.95], axis=0)
-            ax.fill_between(lags, low, high, color=colour, alpha=0.2, linewidth=0)
+            ax.fill_between(lags, low, high, color=colour, alpha=0.15, linewidth=0)
         if str(r_min) in dashed:
             ax.semilogy(lags, dashed[str(r_min)], linewidth=1.5, linestyle="--", color=colour)
     ax.set_xlabel(label("lag", lang))
