@@ -146,7 +146,7 @@ def test_the_plan_stacks_seeds_and_keeps_each_group_within_its_memory() -> None:
     configs = ex.chapter_experiments()
     groups = runner.plan(configs)
     assert sorted(c.key() for group in groups for c in group) == sorted(c.key() for c in configs)
-    gates = {"rnn": 1, "irnn": 1, "lstm": 4, "gru": 3}
+    gates = {"rnn": 1, "irnn": 1, "lstm": 4, "gru": 3, "lru": 2}
     for group in groups:
         assert len({runner.stack_key(c) for c in group}) == 1
         first = group[0]

@@ -130,7 +130,7 @@ def test_every_figure_function_localizes_its_ticks() -> None:
         if inspect.isfunction(function := getattr(plots, name))
         and inspect.signature(function).return_annotation in (Figure, "Figure")
     ]
-    assert len(figures) == 18
+    assert len(figures) == 19
     bare = [name for name in figures if not hasattr(getattr(plots, name), "__wrapped__")]
     assert not bare, f"figure functions without @figure_function: {bare}"
 

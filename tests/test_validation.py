@@ -515,7 +515,7 @@ CASES: dict[str, Case] = {
     "state_gradient_norms model type": (
         lambda: rg.state_gradient_norms("rnn", X, Y[-1]),
         TypeError,
-        r"model must be an rnngrad recurrent layer \(RNN, LSTM or GRU\), got str",
+        r"model must be an rnngrad recurrent layer \(RNN, LSTM or GRU\) or an LRUBlock, got str",
     ),
     "state_gradient_norms without head": (
         lambda: rg.state_gradient_norms(BARE, X, Y[-1]),
@@ -551,7 +551,7 @@ CASES: dict[str, Case] = {
     "ExperimentConfig model": (
         lambda: rg.ExperimentConfig(model="elman"),
         ValueError,
-        r"model must be one of 'gru', 'irnn', 'lstm', 'rnn', got 'elman'",
+        r"model must be one of 'gru', 'irnn', 'lru', 'lstm', 'rnn', got 'elman'",
     ),
     "ExperimentConfig lag short for hochreiter": (
         lambda: rg.ExperimentConfig(task="adding-hochreiter", lag=10),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ._lazy import lazy_exports
 from .activations import ACTIVATIONS, Activation, get_activation
+from .block import BlockCache, LRUBlock
 from .bptt import (
     BPTTTerms,
     NormPreservation,
@@ -26,6 +27,7 @@ from .jacobians import (
     state_jacobian,
 )
 from .layer import RecurrentLayer
+from .lru import LRU, LRUCache
 from .lstm import LSTM, LSTMCache
 from .meanfield import (
     FiniteWidth,
@@ -98,6 +100,7 @@ else:
 __all__ = [
     "ACTIVATIONS",
     "GRU",
+    "LRU",
     "LSTM",
     "RNN",
     "SGD",
@@ -106,6 +109,7 @@ __all__ = [
     "AddingProblem",
     "AgreementTask",
     "BPTTTerms",
+    "BlockCache",
     "ExperimentConfig",
     "ExperimentResult",
     "Explorable",
@@ -114,6 +118,8 @@ __all__ = [
     "GRUCache",
     "GradientCosts",
     "History",
+    "LRUBlock",
+    "LRUCache",
     "LSTMCache",
     "MeanField",
     "NormPreservation",

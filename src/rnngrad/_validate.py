@@ -101,13 +101,18 @@ def check_choice(name: str, value: object, choices: Collection[str]) -> str:
     return value
 
 
-def check_instance(name: str, value: object, cls: type, what: str | None = None) -> None:
-    """Raise a TypeError naming ``name`` unless ``value`` is an instance of ``cls``.
+def check_instance(
+    name: str, value: object, cls: type | tuple[type, ...], what: str | None = None
+) -> None:
+    """Raise a TypeError naming ``name`` unless ``value`` is an instance of ``cls`` (of one
+    of them, for a tuple).
 
-    ``what`` describes the expected type in the message (default: ``rnngrad.<class name>``).
+    ``what`` describes the expected type in the message (default: ``rnngrad.<class name>``
+    of the first class).
     """
     if not isinstance(value, cls):
-        expected = what or f"an rnngrad.{cls.__name__}"
+        first = cls[0] if isinstance(cls, tuple) else cls
+        expected = what or f"an rnngrad.{first.__name__}"
         raise TypeError(f"{name} must be {expected}, got {type(value).__name__}")
 
 

@@ -77,6 +77,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "model gru": ("GRU", "GRU"),
     "model irnn sgd": ("IRNN, SGD", "IRNN, SGD"),
     "model lstm bf3": ("LSTM, $b_f = 3$", "LSTM, $b_f = 3$"),
+    # The LRU block (issue 15)
+    "model lru": ("LRU block", "сеть с LRU"),
     "success rate": (
         "share of seeds solved (95 % interval)",
         "доля решивших запусков\n(95\N{NO-BREAK SPACE}% интервал)",
@@ -216,6 +218,20 @@ LABELS: dict[str, tuple[str, str]] = {
         "reaches step k at the chosen training step.",
         "Логарифмическая вертикальная ось: по линии на модель — доля градиента, доходящая до "
         "шага k, на выбранном шаге обучения.",
+    ),
+    # the page on linear recurrences
+    "lru ring": (r"LRU, $r_{{\min}} = {r_min}$", r"LRU, $r_{{\min}} = {r_min}$"),
+    "median unit": (
+        r"dashed: the median unit, $|\lambda_i|^\ell$",
+        r"штрихи: медианный нейрон, $|\lambda_i|^\ell$",
+    ),
+    "ring band": (
+        "line: median of {draws} draws; shaded: 5–95%",
+        "линия: медиана {draws} выборок; заливка: 5–95 %",
+    ),
+    "lru jacobian norm": (
+        r"$\|\partial h_t / \partial h_{t-\ell}\|_2$ (log scale)",
+        r"$\|\partial h_t / \partial h_{t-\ell}\|_2$ (лог. шкала)",
     ),
 }
 

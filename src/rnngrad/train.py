@@ -1,9 +1,9 @@
 """The training loop: minibatches of a task, an optimiser, clipping, and what to watch.
 
-:func:`train` fits a model (:class:`~rnngrad.rnn.RNN`, :class:`~rnngrad.lstm.LSTM` or
-:class:`~rnngrad.gru.GRU`, with a head that fits the task) to a task of
-:mod:`rnngrad.tasks` on the loss of the last step, E = E_T.  Besides the loss it records
-what the chapter explains failures with:
+:func:`train` fits a model (:class:`~rnngrad.rnn.RNN`, :class:`~rnngrad.lstm.LSTM`,
+:class:`~rnngrad.gru.GRU` or :class:`~rnngrad.block.LRUBlock`, with a head that fits the
+task) to a task of :mod:`rnngrad.tasks` on the loss of the last step, E = E_T.  Besides
+the loss it records what the chapter explains failures with:
 
 * the global norm of the gradient before clipping, at every step;
 * at every evaluation, ‖∂E_T/∂s_k‖ for k = 0 … T (:func:`state_gradient_norms`): how much
@@ -28,15 +28,17 @@ from numpy.typing import ArrayLike, NDArray
 from ._kernels import global_norm_of
 from ._types import FloatArray
 from ._validate import RngLike, as_generator, check_instance, check_int, check_real
+from .block import LRUBlock
 from .heads import head_outputs
 from .layer import RecurrentLayer
 from .optim import Optimizer, per_network, stack_optimizers
 from .tasks import Batch, Task
 
-#: The networks :func:`train` accepts: any recurrent layer (RNN, LSTM, GRU).
-Model = RecurrentLayer
+#: The networks :func:`train` accepts: any recurrent layer (RNN, LSTM, GRU) or the LRU block.
+Model = RecurrentLayer | LRUBlock
 
-_A_LAYER = "an rnngrad recurrent layer (RNN, LSTM or GRU)"
+_MODELS = (RecurrentLayer, LRUBlock)
+_A_LAYER = "an rnngrad recurrent layer (RNN, LSTM or GRU) or an LRUBlock"
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,11 +93,13 @@ def state_gradient_norms(model: Model, x: ArrayLike, y: ArrayLike) -> FloatArray
     sqrt(Σ_b ‖∂E_T/∂h_k^(b)‖²).  For the LSTM, whose state is (h, c), it is the gradient
     with respect to h_k with c_k held fixed -- it includes every path through the cells
     after step k.  The vector ∂E_T/∂s_T is carried back through the state Jacobians of
-    each sequence: ∂E_T/∂s_{k−1} = ∂E_T/∂s_k · J_k.
+    each sequence: ∂E_T/∂s_{k−1} = ∂E_T/∂s_k · J_k.  For the
+    :class:`~rnngrad.block.LRUBlock` the state is the LRU's h_k, and
+    :meth:`~rnngrad.block.LRUBlock.state_gradient_norms` computes the same in closed form.
 
     Parameters
     ----------
-    model : RNN, LSTM or GRU
+    model : RNN, LSTM, GRU or LRUBlock
         With a head.
     x : array_like, shape (T, B, n_in)
         A few sequences (the cost is B·T Jacobians of size n_h², 4 n_h² for the LSTM).
@@ -112,7 +116,9 @@ def state_gradient_norms(model: Model, x: ArrayLike, y: ArrayLike) -> FloatArray
     ValueError, TypeError
         If ``model`` is not a model with a head, or x or y do not fit it.
     """
-    check_instance("model", model, RecurrentLayer, _A_LAYER)
+    check_instance("model", model, _MODELS, _A_LAYER)
+    if isinstance(model, LRUBlock):  # its state is the LRU's h_k, not the head's input
+        return model.state_gradient_norms(x, y)
     _, dhs, cache, _ = model.loss_and_state_gradients(x, y, steps="last")
     xs = cache.x
     T, B = xs.shape[:2]
@@ -157,7 +163,7 @@ def train(
 
     Parameters
     ----------
-    model : RNN, LSTM or GRU
+    model : RNN, LSTM, GRU or LRUBlock
         The initial model; its head must be the task's (``task.head``, ``task.n_out``
         outputs) and its input size ``task.n_in``.
     task : Task
@@ -199,7 +205,7 @@ def train(
     --------
     train_many : the same for K networks at once, each getting exactly this function's result.
     """
-    check_instance("model", model, RecurrentLayer, _A_LAYER)
+    check_instance("model", model, _MODELS, _A_LAYER)
     check_instance("optimizer", optimizer, Optimizer, "an rnngrad Optimizer")
     (result,) = train_many(
         [model], task, [optimizer], steps=steps, batch=batch, clip=clip,
@@ -238,7 +244,7 @@ def train_many(
 
     Parameters
     ----------
-    models : sequence of RNN, LSTM or GRU
+    models : sequence of RNN, LSTM, GRU or LRUBlock
         K ≥ 1 networks of one class with the same sizes, head, dtype and settings
         (activation, forget gate); their parameter values may differ.
     task : Task
@@ -399,7 +405,7 @@ def _check_fit(model: Model, task: Task) -> None:
 
 def _check_models(models: Sequence[Model]) -> list[Model]:
     """The K ≥ 1 networks as a list, or raise unless they are of one kind, size and setting."""
-    layers = _per_model("models", models, None, RecurrentLayer)
+    layers = _per_model("models", models, None, _MODELS, _A_LAYER)
     first = layers[0]
     settings = [f for f in first.__dataclass_fields__ if f not in first.parameters()]
     for k, layer in enumerate(layers[1:], start=1):
@@ -421,7 +427,11 @@ def _check_models(models: Sequence[Model]) -> list[Model]:
 
 
 def _per_model(
-    name: str, values: Sequence[Any], K: int | None, kind: type | None = None
+    name: str,
+    values: Sequence[Any],
+    K: int | None,
+    kind: type | tuple[type, ...] | None = None,
+    what: str | None = None,
 ) -> list[Any]:
     """``values`` as a list of K entries (any K ≥ 1 if None), each a ``kind`` if given."""
     if isinstance(values, str | bytes) or not isinstance(values, Sequence):
@@ -434,7 +444,7 @@ def _per_model(
         raise ValueError(f"{name} must have one entry per network ({K}), got {len(values)}")
     if kind is not None:
         for k, value in enumerate(values):
-            check_instance(f"{name}[{k}]", value, kind)
+            check_instance(f"{name}[{k}]", value, kind, what)
     return list(values)
 
 

@@ -38,6 +38,7 @@ from .models import make_model
 from .result import ExperimentResult
 from .runner import complete, run, run_many
 from .summaries import (
+    ModelCost,
     SuccessRate,
     clipped_fraction,
     forget_gap,
@@ -45,11 +46,13 @@ from .summaries import (
     histories_by_variant,
     longest_solved,
     mean_slope,
+    model_costs,
     rates_by_lag,
     rates_by_variant,
     runs_of,
     solved_by_lag,
     solved_steps,
+    start_shares,
     success_rates,
     wilson_interval,
 )
@@ -58,7 +61,7 @@ from .summaries import (
 # documentation (its #: comment) only in the module it documents.
 #: The environment variable that names the cache directory when ``cache_dir`` is None.
 CACHE_ENV = cache.CACHE_ENV
-#: The models of :func:`make_model`: tanh RNN, IRNN, LSTM, GRU.
+#: The models of :func:`make_model`: tanh RNN, IRNN, LSTM, GRU, the LRU block.
 MODELS = models.MODELS
 #: The tasks of :class:`ExperimentConfig`: adding (Le et al.), adding (Hochreiter and
 #: Schmidhuber), agreement.
@@ -69,6 +72,8 @@ OPTIMIZERS = config.OPTIMIZERS
 INITS: dict[str, tuple[str, ...]] = models.INITS
 #: The standard deviation of the input and output weights of the IRNN (Le et al. 2015).
 IRNN_WEIGHT_STD = models.IRNN_WEIGHT_STD
+#: The LRU block's ring initialisation (r_min, r_max, max_phase) in :func:`make_model`.
+LRU_RING = models.LRU_RING
 #: The lags of the chapter's experiments: sequence lengths T of the adding problem and
 #: clause lengths L of the agreement task.
 ADDING_LAGS = chapter.ADDING_LAGS
@@ -86,6 +91,7 @@ __all__ = [  # noqa: RUF022
     "OPTIMIZERS",
     "INITS",
     "IRNN_WEIGHT_STD",
+    "LRU_RING",
     "make_model",
     "ExperimentConfig",
     "ExperimentResult",
@@ -112,7 +118,10 @@ __all__ = [  # noqa: RUF022
     "solved_steps",
     "gradient_share",
     "histories_by_variant",
+    "start_shares",
     "clipped_fraction",
+    "ModelCost",
+    "model_costs",
     "mean_slope",
     "forget_gap",
     "solved_by_lag",

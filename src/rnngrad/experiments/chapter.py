@@ -3,7 +3,9 @@ on both tasks at every lag for ten seeds, with the rate the grid chose.
 
 The design, and why:
 
-* **Variants.**  The four models of :data:`MODELS` with Adam; the IRNN also as
+* **Variants.**  The five models of :data:`MODELS` with Adam (the fifth, the
+  :class:`~rnngrad.block.LRUBlock`, with the ring of :data:`LRU_RING`, not tuned on these
+  tasks); the IRNN also as
   :cite:t:`le2015` trained it, with plain SGD and clipping; and on the agreement task an
   LSTM whose forget gate starts at σ(3) ≈ 0.95 instead of σ(1) ≈ 0.73, to test what the
   forget bias decides.
@@ -63,6 +65,7 @@ VARIANTS: dict[str, tuple[dict[str, object], dict[str, tuple[int, ...]]]] = {
     "lstm": ({"model": "lstm"}, {"adding": ADDING_LAGS, "agreement": AGREEMENT_LAGS}),
     "lstm bf3": ({"model": "lstm", "gate_bias": 3.0}, {"agreement": AGREEMENT_LAGS}),
     "gru": ({"model": "gru"}, {"adding": ADDING_LAGS, "agreement": AGREEMENT_LAGS}),
+    "lru": ({"model": "lru"}, {"adding": ADDING_LAGS, "agreement": AGREEMENT_LAGS}),
 }
 
 #: The learning rate :func:`choose_learning_rate` picked from the grid, by (variant, task).
@@ -77,6 +80,8 @@ LEARNING_RATES: dict[tuple[str, str], float] = {
     ("lstm", "agreement"): 3e-3,
     ("lstm bf3", "agreement"): 3e-3,
     ("gru", "agreement"): 1e-2,
+    ("lru", "adding"): 3e-2,
+    ("lru", "agreement"): 1e-2,
 }
 
 

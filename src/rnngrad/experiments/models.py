@@ -1,10 +1,13 @@
-"""The model factory: the four networks the chapter compares, freshly initialised."""
+"""The model factory: the networks the chapter compares, freshly initialised."""
 
 from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
+
 from .._validate import RngLike, as_generator, check_choice, check_real, float_dtype
+from ..block import LRUBlock
 from ..gru import GRU
 from ..lstm import LSTM
 from ..rnn import RNN
@@ -12,16 +15,18 @@ from ..spectral import scaled_gaussian
 from ..train import Model
 
 # The public constants are documented where the package exports them (__init__.py).
-MODELS = ("rnn", "irnn", "lstm", "gru")
+MODELS = ("rnn", "irnn", "lstm", "gru", "lru")
 
 INITS: dict[str, tuple[str, ...]] = {
     "rnn": ("orthogonal", "gaussian", "scaled", "identity"),
     "irnn": ("identity",),
     "lstm": ("orthogonal", "gaussian"),
     "gru": ("orthogonal", "gaussian"),
+    "lru": ("ring",),
 }
 
 IRNN_WEIGHT_STD = 0.001
+LRU_RING = (0.9, 0.999, np.pi / 10)
 
 
 def make_model(
@@ -37,7 +42,7 @@ def make_model(
     rng: RngLike = None,
     dtype: str = "float64",
 ) -> Model:
-    """Return a freshly initialised model of one of the four kinds the chapter compares.
+    """Return a freshly initialised model of one of the kinds the chapter compares.
 
     ``"rnn"``
         tanh RNN.  Recurrent weights ``"orthogonal"`` (default; Saxe, McClelland and Ganguli
@@ -53,6 +58,16 @@ def make_model(
     ``"gru"``
         GRU with update-gate bias b_u = ``gate_bias``; recurrent blocks ``"orthogonal"``
         (default) or ``"gaussian"``.
+    ``"lru"``
+        :class:`~rnngrad.block.LRUBlock`: relu(U x_t + b) of width n_h, an LRU of n_h
+        complex units, the head.  Its ``"ring"`` initialisation puts abs(λ) on the ring
+        [0.9, 0.999] with phases in [0, π/10] (:data:`LRU_RING`), the paper's advice for
+        long tasks (initialise near the unit circle, with small phases) made concrete for
+        this chapter's lags: 0.999^200 ≈ 0.82, so the slowest units still carry a signal
+        from the start of the longest adding problem, while 0.9 (a half-life of seven steps)
+        keeps a share of fast units; a phase below π/10 per step keeps the slow units from
+        turning a marked value around many times before the answer.  ``gate_bias`` and
+        ``radius`` do not apply.
 
     The gate bias is the same trick for both gated models: it starts the gate that keeps
     the state (f_t, u_t) at σ(1) ≈ 0.73 instead of 0.5, so that the memory, and the
@@ -63,7 +78,7 @@ def make_model(
 
     Parameters
     ----------
-    kind : {"rnn", "irnn", "lstm", "gru"}
+    kind : {"rnn", "irnn", "lstm", "gru", "lru"}
         The model.
     n_in, n_h, n_out : int
         Input, state and output sizes, ≥ 1.
@@ -83,7 +98,7 @@ def make_model(
 
     Returns
     -------
-    RNN, LSTM or GRU
+    RNN, LSTM, GRU or LRUBlock
 
     Raises
     ------
@@ -106,6 +121,11 @@ def _draw(
     scale = check_real("radius", radius, positive=True)
     bias = check_real("gate_bias", gate_bias)
     gen = as_generator(rng)
+    if kind == "lru":
+        r_min, r_max, max_phase = LRU_RING
+        return LRUBlock.random(
+            n_in, n_h, n_out, head=head, r_min=r_min, r_max=r_max, max_phase=max_phase, rng=gen
+        )
     if kind == "lstm":
         return LSTM.random(
             n_in, n_h, n_out, forget_bias=bias, head=head, recurrent=recurrent, rng=gen

@@ -144,6 +144,10 @@ def _train_together(group: Group) -> list[ExperimentResult]:
     ]
 
 
+# Blocks of n_h entries in a network's state per step: the gates stacked (LSTM, GRU), or the
+# real and imaginary parts of the LRU's complex state.
+_STATE_BLOCKS = {"rnn": 1, "irnn": 1, "lstm": 4, "gru": 3, "lru": 2}
+
 #: The most networks :func:`plan` puts in one group.
 GROUP_SIZE = 10
 #: The most state entries a group holds at once, T · K · gate blocks · n_h (a group's arrays,
@@ -195,7 +199,7 @@ def plan(missing: Collection[ExperimentConfig]) -> list[Group]:
 
 def _group_size(config: ExperimentConfig) -> int:
     """How many networks like ``config`` one group takes (see :data:`GROUP_STATE_ENTRIES`)."""
-    gates = {"rnn": 1, "irnn": 1, "lstm": 4, "gru": 3}[config.model]
+    gates = _STATE_BLOCKS[config.model]
     entries = config.make_task().length * gates * config.n_h
     return max(1, min(GROUP_SIZE, GROUP_STATE_ENTRIES // entries))
 
@@ -501,7 +505,7 @@ def _failed(group: Group, error: Exception) -> RuntimeError:
 
 def _cost(config: ExperimentConfig) -> tuple[int, str]:
     """A rough guess of the run time, for scheduling; the key breaks ties reproducibly."""
-    gates = {"rnn": 1, "irnn": 1, "lstm": 4, "gru": 3}[config.model]
+    gates = _STATE_BLOCKS[config.model]
     work = config.steps * config.make_task().length * (gates + 1) * config.n_h
     return work, config.key()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -211,6 +211,80 @@ def histories_by_variant(
     for result in chosen:
         found[variant_of(result.config)].setdefault(result.config.lag, result.history)
     return {name: runs for name, runs in found.items() if runs}
+
+
+class ModelCost(NamedTuple):
+    """What a variant of the chapter's set costs: its size and its measured time per step."""
+
+    #: The number of trained parameters, the head's included.
+    parameters: int
+    #: Wall-clock milliseconds per network and training step, evaluations included, as
+    #: measured while the set was computed (networks trained K at a time; see
+    #: :func:`model_costs`).
+    ms_per_step: float
+
+
+def model_costs(results: Sequence[ExperimentResult], task: str, lag: int) -> dict[str, ModelCost]:
+    """Variant → its parameter count and measured cost per step on ``task`` at ``lag``.
+
+    The cost is the wall time of the variant's runs there divided by the training steps they
+    took: what one network's step cost inside :func:`~rnngrad.train.train_many`, which
+    trains up to ten seeds as one stacked computation.  It was measured on whatever machine
+    computed the cache, with the other workers running: a comparison between models made
+    at the same time, not a benchmark (``make bench`` times the layers alone).
+
+    Parameters
+    ----------
+    results : sequence of ExperimentResult
+        E.g. the chapter's set.
+    task : {"adding", "adding-hochreiter", "agreement"}
+        The task.
+    lag : int
+        The lag; only the variants that ran there are listed.
+
+    Returns
+    -------
+    dict of str to ModelCost
+        In the order of :data:`~rnngrad.experiments.VARIANTS`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If the task is unknown, the lag is not an integer ≥ 1, or no result ran there.
+    """
+    check_choice("task", task, TASKS)
+    check_int("lag", lag, minimum=1)
+    here = [r for r in results if r.config.task == task and r.config.lag == lag]
+    if not here:
+        raise ValueError(f"results hold no run on task {task!r} at lag {lag}")
+    costs = {}
+    for name in VARIANTS:
+        runs = [r for r in here if variant_of(r.config) == name]
+        if runs:
+            size = sum(int(np.size(p)) for p in runs[0].parameters.values())
+            steps = sum(r.history.steps for r in runs)
+            costs[name] = ModelCost(size, 1000 * sum(r.seconds for r in runs) / steps)
+    return costs
+
+
+def start_shares(
+    results: Sequence[ExperimentResult], variants: Iterable[str], lag: int
+) -> dict[str, float]:
+    """Variant → the median over its runs at ``lag`` of :func:`gradient_share` before
+    training: how much of the error at the answer reached the first step at the start.
+
+    Raises
+    ------
+    ValueError
+        If a variant has no run at ``lag`` in ``results``.
+    """
+    shares = {}
+    for name in variants:
+        runs = runs_of(results, name, lag=lag)
+        if not runs:
+            raise ValueError(f"results hold no run of variant {name!r} at lag {lag}")
+        shares[name] = float(np.median([gradient_share(r) for r in runs]))
+    return shares
 
 
 def clipped_fraction(results: Sequence[ExperimentResult]) -> float:

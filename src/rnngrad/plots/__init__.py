@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 from . import style
 from .activations import activation_and_derivative, activations_side_by_side
+from .linear import linear_norms_by_lag
 from .norms import gradient_paths, jacobian_heatmaps, norms_by_init, norms_by_lag, state_norms
 from .sentence import bptt_term_norms
 from .spectra import init_spectra, matrix_powers, mean_field_rates, spectral_sweep
@@ -56,6 +57,7 @@ __all__ = [  # noqa: RUF022
     "truncation_tradeoff",
     "norms_by_lag",
     "gradient_paths",
+    "linear_norms_by_lag",
     "success_against_lag",
     "gradient_during_training",
     "state_norms",
