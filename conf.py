@@ -141,20 +141,6 @@ latex_use_xindy = False
 latex_toplevel_sectioning = "chapter"
 latex_domain_indices = False
 latex_show_urls = "footnote"
-latex_elements: dict[str, str] = {
-    "papersize": "a4paper",
-    "pointsize": "11pt",
-    # A handout: no blank pages before chapters, no contents, no index.
-    "extraclassoptions": "openany,oneside",
-    "tableofcontents": "",
-    "makeindex": "",
-    "printindex": "",
-    # Room for the running head in 11pt (fancyhdr asks for 13.6pt).
-    "geometry": r"\usepackage[headheight=14pt]{geometry}",
-    # "Chapter 1" / «Глава 1» alike; Sphinx's English default spells it ("Chapter One").
-    "fncychap": r"""\usepackage[Sonny]{fncychap}
-\ChNameVar{\Large\normalfont\sffamily}
-\ChTitleVar{\Large\normalfont\sffamily}""",
-    # Long code lines wrap, even inside a long identifier, instead of running off the page.
-    "sphinxsetup": "verbatimforcewraps=true, verbatimmaxunderfull=2",
-}
+# The handout's layout (no blank pages, no contents, the chapter heading, wrapped code) is
+# rnngrad_book.handout's; a key set here overrides it.
+latex_elements: dict[str, str] = {"papersize": "a4paper", "pointsize": "11pt"}

@@ -83,14 +83,33 @@ TITLE_PAGE = r"""
 """
 
 
+#: The handout's LaTeX layout, under conf.py's ``latex_elements`` (which may override a key).
+LAYOUT: dict[str, str] = {
+    # A handout: no blank pages before chapters, no contents, no index.
+    "extraclassoptions": "openany,oneside",
+    "tableofcontents": "",
+    "makeindex": "",
+    "printindex": "",
+    # Room for the running head in 11pt (fancyhdr asks for 13.6pt).
+    "geometry": r"\usepackage[headheight=14pt]{geometry}",
+    # "Chapter 1" / «Глава 1» alike; Sphinx's English default spells it ("Chapter One").
+    "fncychap": r"""\usepackage[Sonny]{fncychap}
+\ChNameVar{\Large\normalfont\sffamily}
+\ChTitleVar{\Large\normalfont\sffamily}""",
+    # Long code lines wrap, even inside a long identifier, instead of running off the page.
+    "sphinxsetup": "verbatimforcewraps=true, verbatimmaxunderfull=2",
+}
+
+
 def handout_name(config: Config) -> str:
     """The file name of the edition's PDF; `make pdf` copies it into _build/site/<lang>/."""
     return f"{config.rnngrad_handout}-{config.language}.pdf"
 
 
 def configure_handout(app: Sphinx, config: Config) -> None:
-    """The title page in the document's language (set after ``-D language=…``), and the
-    site's toggle of plumbing code worded in it (book/locale holds the Russian)."""
+    """The handout's layout and title page in the document's language (set after
+    ``-D language=…``), and the site's toggle of plumbing code worded in it (book/locale holds
+    the Russian)."""
     config.latex_documents = [
         (
             config.root_doc,
@@ -101,8 +120,9 @@ def configure_handout(app: Sphinx, config: Config) -> None:
             "manual",
         )
     ]
-    preamble = config.latex_elements.get("preamble", "")
-    config.latex_elements["preamble"] = preamble + title_page(config)
+    elements: dict[str, str] = LAYOUT | config.latex_elements
+    elements["preamble"] = elements.get("preamble", "") + title_page(config)
+    config.latex_elements = elements
     config.nb_code_prompt_show = str(_("Show code"))
     config.nb_code_prompt_hide = str(_("Hide code"))
 
