@@ -131,7 +131,7 @@ rnngrad_authors = {"en": author, "ru": "Авторы rnngrad"}  # cited, not on 
 # The title page: a subtitle, and the title of the lecture (the seed's slides) it grew from.
 rnngrad_subtitles = {
     "en": "Why gradients vanish and explode in recurrent networks, and what to do about it",
-    "ru": "Почему градиенты в рекуррентных сетях затухают и взрываются и что с этим делать",
+    "ru": "Почему градиенты в рекуррентных сетях затухают или взрываются и что с этим делать",
 }
 rnngrad_lectures = {"en": "Vanishing gradients problem", "ru": "Проблема затухающих градиентов"}
 # Printed after the chapter (and its solutions) as appendices, not as sections of it.

@@ -126,7 +126,7 @@ def test_title_page_says_what_the_chapter_is_and_where_the_code_is(app: SphinxTe
 def test_the_russian_title_page_speaks_russian(app: SphinxTestApp) -> None:
     page = title_page(latex(app))
     assert "Проба раздатки" in page
-    assert "Выросла из лекции «Пробная лекция»" in page
+    assert "Глава основана на лекции «Пробная лекция»" in page
     assert r"\textbf{Код.} Ячейки, которые лишь вычисляют" in page
 
 

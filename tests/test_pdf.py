@@ -40,9 +40,9 @@ OVERFULL_LIMIT_PT = 5.0
 PAGES = range(120, 231)
 SUBTITLES = {
     "en": "Why gradients vanish and explode in recurrent networks",
-    "ru": "Почему градиенты в рекуррентных сетях затухают и взрываются",
+    "ru": "Почему градиенты в рекуррентных сетях затухают или взрываются",
 }
-LECTURE = {"en": "Grown from the lecture", "ru": "Выросла из лекции"}
+LECTURE = {"en": "Grown from the lecture", "ru": "Глава основана на лекции"}
 CODE_NOTE = {"en": "Code. Cells that only compute", "ru": "Код. Ячейки, которые лишь вычисляют"}
 AUTHORS = {"en": "rnngrad contributors", "ru": "Авторы rnngrad"}
 

@@ -158,7 +158,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "explore activation": ("activation", "функция активации"),
     "explore lag": ("lag ℓ", "запаздывание ℓ"),
     "explore norm": ("‖∂sₜ/∂sₜ₋ℓ‖₂", "‖∂sₜ/∂sₜ₋ℓ‖₂"),
-    "explore measured": ("measured", "измерено"),
+    "explore measured": ("measured", "измерение"),
     "explore bound": ("bound (γg)^ℓ", "оценка (γg)^ℓ"),
     "explore mean field": ("mean field √χ^ℓ", "среднее поле √χ^ℓ"),
     "explore gain sentence": (
@@ -175,10 +175,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "explore gain description": (
         "Logarithmic vertical axis: the measured norm, the bound (dashed) and the mean-field "
         "prediction (dotted) against the lag.",
-        "Логарифмическая вертикальная ось: измеренная норма, оценка (штрихи) и прогноз "
-        "среднего поля (точки) в зависимости от запаздывания.",
+        "Логарифмическая вертикальная ось: измеренная норма, оценка (штриховая линия) "
+        "и прогноз теории среднего поля (пунктир) в зависимости от запаздывания.",
     ),
-    "explore table": ("The data of this view", "Данные этого вида"),
+    "explore table": ("The data of this view", "Данные этого рисунка"),
     "explore heatmap sentence": (
         "t = {t}, k = {k}: ‖∂sₜ/∂sₖ‖₂ = {value} (g = {gain}).",
         "t = {t}, k = {k}: ‖∂sₜ/∂sₖ‖₂ = {value} (g = {gain}).",
@@ -190,12 +190,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "explore heatmap description": (
         "Cells below the diagonal; blue: vanishing, red: exploding. The cursor cell, its row "
         "and its column are outlined.",
-        "Клетки ниже диагонали; синий — затухание, красный — взрыв. Выбранная клетка, её "
-        "строка и столбец обведены.",
+        "Заполнены клетки ниже диагонали; синий — затухание, красный — взрыв. Выбранная "
+        "клетка, её строка и столбец обведены.",
     ),
     "explore heatmap help": (
         "Map cell: arrow keys move, Home and End go to the row's ends",
-        "Клетка карты: стрелки перемещают, Home и End — к концам строки",
+        "Клетка карты: стрелки — перемещение, Home и End — к началу и концу строки",
     ),
     "explore step": ("training step", "шаг обучения"),
     "explore training lag": ("sequence length T", "длина последовательности T"),
@@ -207,17 +207,17 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "explore last evaluated": (
         "last evaluated at step {step}",
-        "последняя оценка на шаге {step}",
+        "последнее вычисление — на шаге обучения {step}",
     ),
     "explore training title": (
         "The state-gradient share over k during training",
-        "Доля градиента по состоянию на шаге k во время обучения",
+        "Доля градиента по состоянию в зависимости от k во время обучения",
     ),
     "explore training description": (
         "Logarithmic vertical axis: one line per model, the share of the gradient that "
         "reaches step k at the chosen training step.",
-        "Логарифмическая вертикальная ось: по линии на модель — доля градиента, доходящая до "
-        "шага k, на выбранном шаге обучения.",
+        "Логарифмическая вертикальная ось; по одной линии для каждой модели: доля "
+        "градиента, которая доходит до шага k, на выбранном шаге обучения.",
     ),
     # the page on linear recurrences
     "lru ring": (r"LRU, $r_{{\min}} = {r_min}$", r"LRU, $r_{{\min}} = {r_min}$"),

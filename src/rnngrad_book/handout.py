@@ -30,7 +30,7 @@ from rnngrad_book.publishing import edition_url
 
 SOLUTIONS_TITLE = {"en": "Solutions to the exercises", "ru": "Решения упражнений"}
 SOLUTION_POINTER = {"en": "Solution: page", "ru": "Решение: с."}
-LECTURE = {"en": "Grown from the lecture “{}”", "ru": "Выросла из лекции «{}»"}
+LECTURE = {"en": "Grown from the lecture “{}”", "ru": "Глава основана на лекции «{}»"}
 # Said once, at the foot of the title page: where the code left off the paper is.
 CODE_NOTE = {
     "en": (
@@ -42,10 +42,10 @@ CODE_NOTE = {
     ),
     "ru": (
         "Код.",
-        "Ячейки, которые лишь вычисляют числа и рисунки текста, не напечатаны; каждая "
-        "есть на сайте {url} и в блокноте Jupyter своего раздела (.ipynb в меню загрузки). "
-        "Код, который сам чему-то учит, — численная проверка выкладки, решение "
-        "упражнения — напечатан на своём месте.",
+        "Ячейки, которые лишь вычисляют числа и строят рисунки для текста, в печатную версию "
+        "не включены; каждая есть на сайте {url} и в блокноте Jupyter своего раздела (.ipynb "
+        "в меню загрузки). Код, имеющий учебную ценность, — численная проверка выкладки, "
+        "решение упражнения — напечатан на своём месте.",
     ),
 }
 # MyST-NB's hide modes that fold a cell's input; its output (a figure, a table) stays.
