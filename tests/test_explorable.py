@@ -148,12 +148,12 @@ def test_the_training_data_holds_each_share_and_any_model() -> None:
     )
     fast = history([[0.5, 0.5, 0.5, 1.0], [0.2, 0.2, 0.4, 1.0]], [0, 5], 5)
     data = training_explorable(
-        {"rnn": {3: slow}, "lru": {3: fast, 6: history([[1.0] * 7], [0], None)}},
+        {"rnn": {3: slow}, "new model": {3: fast, 6: history([[1.0] * 7], [0], None)}},
         points=3,
         lang="ru",
     ).data
-    # a model without a label yet (the LRU here) appears under its own name, second
-    assert data["models"] == [label("model rnn", "ru"), "lru"]
+    # a model without a label yet appears under its own name, second
+    assert data["models"] == [label("model rnn", "ru"), "new model"]
     assert data["lags"] == [3, 6]
     three = data["byLag"][0]
     assert three["steps"] == [0, 5, 10], "the longest run's steps"
