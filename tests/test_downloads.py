@@ -7,9 +7,8 @@ runs as is, with nbclient, in a kernel that has rnngrad but not the book toolcha
 Budgets (the site is one chapter; they leave room for a few more sections, and catch a
 figure that turns into a raster or a page that swallows its data):
 
-- a page's own HTML ≤ 150 KB (the chapter page is about 20 KB); the API reference, which
-  grows with the library and is reference rather than reading, ≤ 400 KB (about 200 KB
-  with the Elman RNN alone; autodoc's signatures with full numpy types are most of it);
+- a page's own HTML ≤ 160 KB (the chapter page is about 40 KB), the API reference's too: one
+  page per module keeps each so;
 - the data an explorable figure embeds in its page is a figure, not the page's text: it is
   counted apart, ≤ 60 KB each (measured: the evidence page's two, 25 KB, take the Russian page
   from 149 KB to 174 KB, and training's 29 KB the experiments page from 149 KB to 178 KB; the
@@ -40,9 +39,14 @@ pytestmark = pytest.mark.site
 ROOT = Path(__file__).resolve().parents[1]
 LANGS = ("en", "ru")
 KB = 1024
-PAGE_BUDGET = 150 * KB  # the API reference too: one page per module keeps it so
+# A page's bytes before compression. Raised from 150 KB when the linear recurrences, the LRU's
+# experiments and the explorable figures landed (2026-12-06), measured on the Russian pages:
+# highlighted code is 45 % of them (67 KB of the exercises page's 150; a cell's markup is
+# about 7.7 times its source) and a Cyrillic letter is 2 bytes; compressed, the largest page
+# sends 25–35 KB. The API reference too: one page per module keeps it so.
+PAGE_BUDGET = 160 * KB
 FIGURE_BUDGET = 100 * KB
-EDITION_BUDGET = 5.5 * KB * KB  # twelve chapter pages, 24 API pages, notebooks and figures
+EDITION_BUDGET = 6 * KB * KB  # 15 chapter pages, 27 API pages, notebooks, figures (ru: 5.7 MB)
 STATIC_BUDGET = 10 * KB * KB
 EXPLORABLE_DATA_BUDGET = 60 * KB
 EXPLORABLE_DATA = re.compile(
