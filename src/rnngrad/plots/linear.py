@@ -14,7 +14,7 @@ from ..i18n import format_number, label
 from .checks import check_label_keys, common_length, positive_curves
 from .style import PALETTE, figure_function, in_math, single_axes
 
-#: The rings' colours: green, purple and black, far from the blue and vermillion that the
+#: The rings' colours: green, purple and black, far from the blue and vermilion that the
 #: networks drawn beside them take first (the palette's orange was too close to the LSTM's).
 RING_COLOURS = ("#009E73", "#CC79A7", "#000000")
 #: And their markers, every tenth lag, staggered: rings close to the circle end up near 1
