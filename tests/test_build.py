@@ -204,7 +204,7 @@ def test_russian_bibliography_has_no_english_joiners(site: Path) -> None:
 
 
 def test_title_page_opens_with_the_seed_sentence(site: Path) -> None:
-    sentence = "Человек, на голове которого была шляпа с павлиньим пером, зашел в бар"
+    sentence = "Человек, на голове которого была шляпа с павлиньим пером, зашёл в бар"
     for lang in LANGS:
         text = " ".join(soup(site / lang / "index.html").get_text().split())
         assert sentence in text, f"{lang}/index.html lacks the seed's sentence"

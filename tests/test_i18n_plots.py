@@ -151,8 +151,8 @@ def test_activation_figure_rejects_bad_arguments() -> None:
 
 
 def test_seed_sentence_indices_match_the_lecture() -> None:
-    """«зашел» is word 10 and «Человек» word 1 (the slide's E_10); glosses pair up."""
-    assert SEED_SENTENCE.index("зашел") + 1 == 10
+    """«зашёл» is word 10 and «Человек» word 1 (the slide's E_10); glosses pair up."""
+    assert SEED_SENTENCE.index("зашёл") + 1 == 10
     assert SEED_SENTENCE.index("Человек") + 1 == 1
     assert len(SEED_GLOSS) == len(SEED_SENTENCE)
     assert sentence_labels("ru") == list(SEED_SENTENCE)

@@ -26,7 +26,7 @@ from rnngrad_book.publishing import CITE_TITLE
 LANGS = ("en", "ru")
 HANDOUT = "vanishing-gradients"  # conf.py: rnngrad_handout; the Makefile: HANDOUT
 TITLES = {"en": "Vanishing gradients", "ru": "Затухающие градиенты"}
-SEED = "Человек, на голове которого была шляпа с павлиньим пером, зашел в бар"
+SEED = "Человек, на голове которого была шляпа с павлиньим пером, зашёл в бар"
 CAPTION = {"en": r"Fig\. (\d+):", "ru": r"Рис\. (\d+):"}
 MONTHS = {
     "en": "January February March April May June July August September October November December",

@@ -235,7 +235,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
 }
 
-#: The lecture's sentence, word by word (punctuation dropped): «зашел» is word 10, its
+#: The lecture's sentence, word by word (punctuation dropped): «зашёл» is word 10, its
 #: subject «Человек» word 1, and the nearer feminine noun «шляпа» word 6.
 SEED_SENTENCE = (
     "Человек",
@@ -247,7 +247,7 @@ SEED_SENTENCE = (
     "с",
     "павлиньим",
     "пером",
-    "зашел",
+    "зашёл",
     "в",
     "бар",
 )

@@ -8,8 +8,8 @@ as solved.
 
 * :class:`AddingProblem` -- add the two marked numbers of a sequence (Hochreiter and
   Schmidhuber 1997; the variant of Le, Jaitly and Hinton 2015).
-* :class:`AgreementTask` -- choose «зашел» or «зашла» after a clause with an attractor: the
-  chapter's sentence «Человек, на голове которого была шляпа с павлиньим пером, зашел в бар»
+* :class:`AgreementTask` -- choose «зашёл» or «зашла» after a clause with an attractor: the
+  chapter's sentence «Человек, на голове которого была шляпа с павлиньим пером, зашёл в бар»
   made into a task.
 
 Inputs are float64 arrays of shape (T, B, n_in), the layout of the models; targets are for
@@ -246,7 +246,7 @@ VOCABULARY: tuple[Word, ...] = (
 
 #: The two answers: class 0 agrees with a masculine subject, class 1 with a feminine one.
 VERB_FORMS: tuple[Word, Word] = (
-    Word("зашел", "walked in (m.)", "verb", "m"),
+    Word("зашёл", "walked in (m.)", "verb", "m"),
     Word("зашла", "walked in (f.)", "verb", "f"),
 )
 
@@ -258,10 +258,10 @@ def _token_ids(role: str, gender: str = "") -> NDArray[np.intp]:
 
 @dataclass(frozen=True)
 class AgreementTask:
-    """Subject–verb gender agreement across a clause: pick «зашел» or «зашла».
+    """Subject–verb gender agreement across a clause: pick «зашёл» or «зашла».
 
     A sequence is built like the chapter's sentence «Человек, на голове которого была шляпа
-    с павлиньим пером, зашел в бар», reduced to what matters for agreement:
+    с павлиньим пером, зашёл в бар», reduced to what matters for agreement:
 
         subject, clause of L tokens, verb slot  →  the verb form (the label)
 
@@ -274,7 +274,7 @@ class AgreementTask:
       With both, the clause is distributed alike for both answers and the nearest noun is
       the attractor half of the time, so a network that has forgotten the subject scores
       the chance level 50 %.
-    * The last input is the verb slot «…», where the network answers: class 0 = «зашел»
+    * The last input is the verb slot «…», where the network answers: class 0 = «зашёл»
       (masculine subject), class 1 = «зашла» (feminine).
 
     The subject is T − 1 = L + 1 steps before the answer.  The sequences are a bag of the
@@ -313,7 +313,7 @@ class AgreementTask:
 
     @property
     def n_out(self) -> int:
-        """2: «зашел» or «зашла»."""
+        """2: «зашёл» or «зашла»."""
         return 2
 
     @property
@@ -335,7 +335,7 @@ class AgreementTask:
         -------
         tokens : ndarray of int, shape (T, B)
         labels : ndarray of int, shape (B,)
-            0 for a masculine subject («зашел»), 1 for a feminine one («зашла»).
+            0 for a masculine subject («зашёл»), 1 for a feminine one («зашла»).
 
         Raises
         ------
