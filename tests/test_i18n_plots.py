@@ -291,7 +291,7 @@ def test_norms_by_lag_labels_differ_between_languages() -> None:
     texts = {
         lang: legend_texts(plots.norms_by_lag(curves, lang=lang).axes[0]) for lang in LANGUAGES
     }
-    assert texts["ru"] == ["LSTM без вентиля забывания (1997)", "простая сеть с tanh"]
+    assert texts["ru"] == ["LSTM без вентиля забывания (1997)", "RNN с tanh"]
     assert texts["en"] != texts["ru"]
 
 

@@ -58,12 +58,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "no clipping": ("no clipping", "без обрезки"),
     "clipping": ("norm clipping", "с обрезкой по норме"),
     "iteration": ("iteration", "итерация"),
-    "loss": ("loss $L(b)$ (log scale)", "потеря $L(b)$ (лог. шкала)"),
+    "loss": ("loss $L(b)$ (log scale)", "значение функции потерь $L(b)$\n(лог. шкала)"),
     "state jacobian norm": (
         r"full state: $\|\partial s_t / \partial s_{t-\ell}\|_2$ (log scale)",
         r"всё состояние: $\|\partial s_t / \partial s_{t-\ell}\|_2$ (лог. шкала)",
     ),
-    "rnn tanh": ("tanh RNN", "простая сеть с tanh"),
+    "rnn tanh": ("tanh RNN", "RNN с tanh"),
     "lstm": ("LSTM, $b_f = 1$", "LSTM, $b_f = 1$"),
     "lstm 1997": ("LSTM without forget gate (1997)", "LSTM без вентиля забывания (1997)"),
     "gru": ("GRU", "GRU"),
@@ -87,7 +87,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "baseline accuracy": ("chance", "случайное угадывание"),
     "lag adding": ("sequence length $T$ (log scale)", "длина последовательности $T$ (лог. шкала)"),
     "lag agreement": ("clause length $L$ (log scale)", "длина придаточного $L$ (лог. шкала)"),
-    "mse": ("held-out MSE (log scale)", "MSE на отложенной выборке\n(лог. шкала)"),
+    "mse": ("held-out MSE (log scale)", "среднеквадратичная ошибка\nна отложенной выборке (лог. шкала)"),
     "accuracy": ("held-out accuracy", "доля верных ответов\nна отложенной выборке"),
     "position k": ("step $k$ of the sequence", "шаг $k$ последовательности"),
     "gradient share": (
