@@ -26,8 +26,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "identity": ("identity", "тождественная"),
     "word": ("word $k$ of the sentence", "слово $k$ предложения"),
     "term norm": (
-        r"$\|$term $k$ of $\partial E_t/\partial \theta\|$ (log scale)",
-        r"$\|$слагаемое $k$ в $\partial E_t/\partial \theta\|$ (лог. шкала)",
+        r"Frobenius norm of term $k$ (log scale)",
+        r"норма Фробениуса слагаемого $k$ (лог. шкала)",
     ),
     "zero": ("0", "0"),
     "|w|": ("self-weight $|w|$", "вес обратной связи $|w|$"),
