@@ -108,7 +108,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "светлее: шаг обучения {first}, темнее: шаг {last}",
     ),
     "init orthogonal": ("orthogonal", "ортогональная"),
-    "init gaussian": (r"Gaussian $\mathcal{N}(0, 1/n)$", r"гауссовская $\mathcal{N}(0, 1/n)$"),
+    "init gaussian": (r"Gaussian $\mathcal{N}(0, 1/n)$", r"гауссовская $\mathcal{N}(0;\, 1/n)$"),
     "init scaled": (r"Gaussian scaled to $\rho = 1$", r"гауссовская, приведённая к $\rho = 1$"),
     "init identity": ("identity $W = I$", "единичная $W = I$"),
     "irnn relu": ("IRNN: ReLU, $W = I$", "IRNN: ReLU, $W = I$"),
@@ -133,23 +133,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "chaos": ("chaos: exploding", "хаос: взрыв"),
     "jacobians crossed": (
         r"Jacobians a loss crosses: $\tau$, or $\mathrm{E}\,\min(L, T-1)$",
-        r"матриц Якоби на слагаемое: $\tau$ или $\mathrm{E}\,\min(L, T-1)$",
+        r"матриц Якоби на пути ошибки: $\tau$ или $\mathrm{E}\,\min(L, T-1)$",
     ),
     "angle to full": (
         r"angle $\angle(\nabla_{\!\tau} E, \nabla E)$, degrees",
         r"угол $\angle(\nabla_{\!\tau} E, \nabla E)$, градусы",
     ),
     "truncation trained": ("trained", "после обучения"),
-    "truncation initial": ("at initialisation", "до обучения"),
+    "truncation initial": ("at initialisation", "при инициализации"),
     "far lags": ("lags of the first marked number", "запаздывания первого помеченного числа"),
     "error to full": (
         r"distance to $\nabla E$ over $\|\nabla E\|$ (log scale)",
         r"расстояние до $\nabla E$, делённое на $\|\nabla E\|$ (лог. шкала)",
     ),
-    "regular truncation": (r"truncation at $\tau$ (bias)", r"усечение на $\tau$ (смещение)"),
+    "regular truncation": (r"truncation at $\tau$ (bias)", r"усечение при $\tau$ (смещение)"),
     "randomised truncation": (
         "randomised (root mean square)",
-        "случайное (корень из среднего квадрата)",
+        "усечение случайной длины\n(корень из среднего квадрата)",
     ),
     # The explorable figures (rnngrad.explorable): controls, legends, the live sentence.
     # Placeholders in braces are filled by book/_static/explorable.js with values the
