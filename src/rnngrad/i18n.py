@@ -80,8 +80,8 @@ LABELS: dict[str, tuple[str, str]] = {
     # The LRU block (issue 15)
     "model lru": ("LRU block", "сеть с LRU"),
     "success rate": (
-        "share of seeds solved (95 % interval)",
-        "доля решивших запусков\n(95\N{NO-BREAK SPACE}% интервал)",
+        "share of seeds that solved the task (95% interval)",
+        "доля запусков, решивших задачу\n(95-процентный интервал)",
     ),
     "baseline mse": ("best constant (baseline)", "лучшая константа (базовый уровень)"),
     "baseline accuracy": ("chance", "случайное угадывание"),
@@ -207,7 +207,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "explore last evaluated": (
         "last evaluated at step {step}",
-        "последнее вычисление — на шаге обучения {step}",
+        "последняя проверка — на шаге обучения {step}",
     ),
     "explore training title": (
         "The state-gradient share over k during training",
