@@ -47,7 +47,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "dashed bound": (
         r" (dashed: the bound $(\gamma g)^\ell$)",
-        r" (штрихи: оценка $(\gamma g)^\ell$)",
+        r" (штриховые линии — оценка $(\gamma g)^\ell$)",
     ),
     "normal W": ("normal $W$", "нормальная $W$"),
     "non-normal W": ("non-normal $W$", "ненормальная $W$"),
