@@ -65,11 +65,11 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "rnn tanh": ("tanh RNN", "RNN с tanh"),
     "lstm": ("LSTM, $b_f = 1$", "LSTM, $b_f = 1$"),
-    "lstm 1997": ("LSTM without forget gate (1997)", "LSTM без вентиля забывания (1997)"),
+    "lstm 1997": ("LSTM without a forget gate (1997)", "LSTM без вентиля забывания (1997)"),
     "gru": ("GRU", "GRU"),
     "carousel": (
         r"LSTM: its carousel part $\|\Pi_j\, \mathrm{diag}(f_j)\|_2$",
-        r"LSTM: часть по карусели $\|\Pi_j\, \mathrm{diag}(f_j)\|_2$",
+        r"LSTM: карусельная часть $\|\Pi_j\, \mathrm{diag}(f_j)\|_2$",
     ),
     "model rnn": ("tanh RNN", "RNN с tanh"),
     "model irnn": ("IRNN", "IRNN"),
@@ -223,11 +223,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "lru ring": (r"LRU, $r_{{\min}} = {r_min}$", r"LRU, $r_{{\min}} = {r_min}$"),
     "median unit": (
         r"dashed: the median unit, $|\lambda_i|^\ell$",
-        r"штрихи: медианный нейрон, $|\lambda_i|^\ell$",
+        r"штриховые линии: медианный нейрон, $|\lambda_i|^\ell$",
     ),
     "ring band": (
         "line: median of {draws} draws; shaded: 5–95%",
-        "линия: медиана {draws} выборок; заливка: 5–95 %",
+        "линия: медиана по {draws} выборкам; заливка: 5–95 %",
     ),
     "lru jacobian norm": (
         r"$\|\partial h_t / \partial h_{t-\ell}\|_2$ (log scale)",
