@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pytest
 
 from rnngrad import i18n
+from rnngrad.plots.style import house_style, plain_number
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGS = ("en", "ru")
@@ -344,3 +346,16 @@ def test_the_glossary_terms_are_used(lang: str) -> None:
     found = lines(lang)
     hits = [hit for variant in VARIANTS[lang] for hit in variant.hits(found)]
     assert not hits, report(hits, "use the glossary's term")
+
+
+def test_a_figure_prints_the_minus_sign() -> None:
+    """Tick labels and the numbers the plots put in their labels use U+2212, as the prose does."""
+    with house_style():
+        fig, ax = plt.subplots()
+        ax.plot([-3.0, 3.0], [-2.0, 2.0])
+        fig.canvas.draw()
+        ticks = [t.get_text() for t in (*ax.get_xticklabels(), *ax.get_yticklabels())]
+        plt.close(fig)
+    texts = [*ticks, plain_number(-1.5, "ru"), plain_number(-1.5, "en")]
+    assert not [t for t in texts if re.search(r"-\d", t)], texts
+    assert any("\N{MINUS SIGN}" in t for t in ticks), ticks
