@@ -310,6 +310,7 @@ VARIANTS = {
             "«вентильная сеть» (GRU — «управляемый рекуррентный блок»)",
         ),
         Variant(r"(?i)сет\w*\s+с\s+вентилями", "«вентильная сеть»"),
+        Variant(r"(?i)вентильн\w*\s+ячейк\w*", "«вентильный блок» (у GRU ячейки нет)"),
         Variant(r"(?i)простая сеть с tanh", "«RNN с tanh»"),
         Variant(r"(?i)\bпотер(я|и|ю|е|ей|ям|ями|ях)\b", "«значение функции потерь»"),
         Variant(r"\bMSE\b", "«среднеквадратичная ошибка»"),
@@ -326,6 +327,7 @@ VARIANTS = {
     ],
     "en": [
         Variant(r"(?i)\bforget bias", "forget-gate bias"),
+        Variant(r"(?i)\bgated cells?\b", "gated unit / gated network (the GRU has no cell)"),
         Variant(r"(?i)\b(plain|simple) tanh (network|RNN)", "tanh RNN"),
         Variant(
             r"(?i)\b(lower|upper) (right|left) (block|corner|entry|entries)",
