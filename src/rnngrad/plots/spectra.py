@@ -67,9 +67,10 @@ def mean_field_rates(sweeps: Sequence[SpectralSweep], *, lang: str = "en") -> Fi
     pre-activations (:func:`~rnngrad.meanfield.rms_rate`); open, √χ at the mean-field fixed
     point for unit input variance (:func:`~rnngrad.meanfield.mean_field`), where it exists.
     Sweeps of the same activation are draws (seeds) over the same gains: a point is their
-    median, its bars the range over the draws.  The diagonal is perfect agreement; the lines
-    at 1 are χ = 1 (the edge of chaos for tanh and the sigmoid, where the state blows up for
-    ReLU), so a point in the lower-left or upper-right quarter has growth against decay right.
+    median, its bars the range over the draws.  The diagonal is perfect agreement; the
+    vertical line is √χ = 1 (the edge of chaos for tanh and the sigmoid, where the state blows
+    up for ReLU) and the horizontal one r = 1, so a point in the lower-left or upper-right
+    quarter has growth against decay right.
 
     Parameters
     ----------
