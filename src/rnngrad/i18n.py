@@ -87,7 +87,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "baseline accuracy": ("chance", "случайное угадывание"),
     "lag adding": ("sequence length $T$ (log scale)", "длина последовательности $T$ (лог. шкала)"),
     "lag agreement": ("clause length $L$ (log scale)", "длина придаточного $L$ (лог. шкала)"),
-    "mse": ("held-out MSE (log scale)", "среднеквадратичная ошибка\nна отложенной выборке (лог. шкала)"),
+    "mse": (
+        "held-out MSE (log scale)",
+        "среднеквадратичная ошибка\nна отложенной выборке (лог. шкала)",
+    ),
     "accuracy": ("held-out accuracy", "доля верных ответов\nна отложенной выборке"),
     "position k": ("step $k$ of the sequence", "шаг $k$ последовательности"),
     "gradient share": (
