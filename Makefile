@@ -65,7 +65,7 @@ experiments: $(STAMP)
 
 # Static pattern rule: html-en and html-ru are real, phony targets (a bare pattern rule
 # listed in .PHONY would silently build nothing). Built into the previous output, so that
-# Sphinx writes only the pages that changed; rnngrad_book.freshness removes the pages whose
+# Sphinx reads only the pages that changed; rnngrad_book.freshness removes the pages whose
 # source is gone (tests/test_book_stale_pages.py).
 $(HTML_TARGETS): html-%: $(STAMP) experiments
 	$(BIN)/sphinx-build -b html -c . -D language=$* -d _build/$*/doctrees $(SPHINXOPTS) book/$* _build/$*/html
@@ -78,8 +78,8 @@ site:
 	  rm -f _build/site.tmp/$$lang/.buildinfo; \
 	  pdf=_build/$$lang/latex/$(HANDOUT)-$$lang.pdf; \
 	  if [ -f "$$pdf" ]; then cp "$$pdf" _build/site.tmp/$$lang/; fi; \
-	  if [ -d _build/$$lang/slides ]; then \
-	    cp -r _build/$$lang/slides _build/site.tmp/$$lang/slides; \
+	  if [ -d _build/$$lang/slides/deck ]; then \
+	    cp -r _build/$$lang/slides/deck _build/site.tmp/$$lang/slides; \
 	    rm -rf _build/site.tmp/$$lang/slides/{.buildinfo,_sources,objects.inv}; \
 	  fi; \
 	done
@@ -95,15 +95,17 @@ slides: $(SLIDE_TARGETS)
 	@if [ -d _build/en/html ] && [ -d _build/ru/html ]; then \
 	  $(MAKE) --no-print-directory site; \
 	else \
-	  echo "The decks are in _build/<lang>/slides; \`make html\` puts them into the site."; \
+	  echo "The decks are in _build/<lang>/slides/deck; \`make html\` puts them into the site."; \
 	fi
 
 # Built into the previous output, like the editions; the deck is one page, so a rebuild is
-# its execution (cached) and the PDF.
+# its execution (cached) and the PDF. The deck gets a folder of its own: MyST-NB writes executed
+# notebooks beside the output folder (<out>/../jupyter_execute), and the deck's index.ipynb must
+# not replace the chapter's, which the edition publishes from there.
 $(SLIDE_TARGETS): slides-%: $(STAMP) experiments
-	$(BIN)/sphinx-build -b revealjs -c slides -D language=$* -d _build/$*/slides-doctrees $(SPHINXOPTS) slides/$* _build/$*/slides
+	$(BIN)/sphinx-build -b revealjs -c slides -D language=$* -d _build/$*/slides/doctrees $(SPHINXOPTS) slides/$* _build/$*/slides/deck
 	@if [ -n "$(WITH_CHROMIUM)" ]; then \
-	  CHROMIUM=$(CHROMIUM) $(BIN)/python -m rnngrad_book.slides _build/$*/slides/index.html _build/$*/slides/$(DECK)-$*.pdf; \
+	  CHROMIUM=$(CHROMIUM) $(BIN)/python -m rnngrad_book.slides _build/$*/slides/deck/index.html _build/$*/slides/deck/$(DECK)-$*.pdf; \
 	else \
 	  echo "Note: no Chromium at $(CHROMIUM), so no PDF of the $* deck; tests/test_slides_pdf.py will be skipped." \
 	       "Install it: sudo apt-get install --no-install-recommends chromium"; \

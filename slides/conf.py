@@ -1,6 +1,6 @@
 """Sphinx settings of the lecture's slides, one reveal.js deck per language.
 
-    sphinx-build -b revealjs -c slides -D language=xx slides/xx _build/xx/slides
+    sphinx-build -b revealjs -c slides -D language=xx slides/xx _build/xx/slides/deck
 
 The deck is executed like the chapter (rnngrad_book.execution: the same kernel profile, the
 same execution cache and experiments), so its figures and numbers come from the same calls.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import runpy
 from pathlib import Path
+from types import SimpleNamespace
 from xml.etree import ElementTree
 
 import pytest
@@ -132,6 +133,26 @@ def test_the_sitemap_lists_each_page_with_its_twins(app: SphinxTestApp) -> None:
             "ru": f"{SITE_URL}ru/index.html",
         }
     }
+
+
+@pytest.mark.parametrize(
+    ("site_url", "builder", "written"),
+    [
+        ("https://x.org/", "html", ["api/rnn", "index", "why"]),
+        ("", "html", []),
+        ("https://x.org/", "latex", []),
+    ],
+)
+def test_a_warm_build_writes_every_page_of_a_site(
+    site_url: str, builder: str, written: list[str]
+) -> None:
+    """sphinx-sitemap lists only the pages written in a run: after a warm build that read one
+    page again, the sitemap lost the others until every page was written again."""
+    app = SimpleNamespace(
+        config=SimpleNamespace(rnngrad_site_url=site_url), builder=SimpleNamespace(format=builder)
+    )
+    env = SimpleNamespace(found_docs={"why", "index", "api/rnn"})
+    assert publishing.write_every_page(app, env) == written  # type: ignore[arg-type]
 
 
 @pytest.mark.sphinx("latex", testroot="publishing", srcdir="publishing-latex")

@@ -85,6 +85,25 @@ def test_every_notebook_download_exists(site: Path, lang: str) -> None:
             assert (page.parent / href).is_file(), f"{lang}/{page.name}: {href} is missing"
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_published_notebook_is_its_own_pages(site: Path, lang: str) -> None:
+    """A notebook holds the code of the page it sits beside: the slide deck, also an index
+    page, once left its executed notebook where the edition publishes the chapter's."""
+    for page in sorted((ROOT / "book" / lang).rglob("*.md")):
+        docname = page.relative_to(ROOT / "book" / lang).with_suffix("").as_posix()
+        published = site / lang / f"{docname}.ipynb"
+        if not published.is_file():
+            continue
+        code = [
+            c.source for c in nbformat.read(published, as_version=4).cells if c.cell_type == "code"
+        ]
+        for cell in code[1:]:  # the first is the setup cell the download adds
+            assert cell.strip() in page.read_text(encoding="utf-8"), (
+                f"{lang}/{docname}.ipynb holds code that book/{lang}/{docname}.md does not:\n"
+                f"{cell[:200]}"
+            )
+
+
 def test_downloaded_notebook_runs_without_the_book_toolchain(site: Path, tmp_path: Path) -> None:
     """Executed with nbclient; `import myst_nb` fails in the kernel, as in a reader's Jupyter."""
     from nbclient import NotebookClient

@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
@@ -305,6 +306,18 @@ class DropCitationBox(SphinxPostTransform):
                 node.parent.remove(node)
 
 
+def write_every_page(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Have every page written, not only those read again.
+
+    sphinx-sitemap lists the pages written in this run, so after an incremental build the
+    sitemap lost every unchanged page. Writing is cheap next to reading: nothing is executed
+    again, the doctrees are pickled.
+    """
+    if not app.config.rnngrad_site_url or app.builder.format != "html":
+        return []
+    return sorted(env.found_docs)
+
+
 def setup(app: Sphinx) -> None:
     """Register the two settings, the site's metadata, the citation box and the dates."""
     app.add_config_value("rnngrad_repository", "", "env", str)
@@ -312,5 +325,6 @@ def setup(app: Sphinx) -> None:
     app.connect("config-inited", configure_site, priority=102)
     load_dates(app)
     app.connect("html-page-context", repository_menu, priority=504)  # after the theme's (501)
+    app.connect("env-updated", write_every_page)
     app.add_directive("how-to-cite", HowToCite)
     app.add_post_transform(DropCitationBox)
