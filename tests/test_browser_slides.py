@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from test_browser import (  # noqa: F401 -- pytest finds these fixtures by name
     AXE_TAGS,
     LANGS,
@@ -149,7 +150,9 @@ def test_speaker_notes_on_every_slide(deck: Deck) -> None:
 
 
 def test_speaker_view_shows_the_notes(deck: Deck) -> None:
-    notes = " ".join(deck.page.evaluate("() => Reveal.getSlideNotes()").split())
+    # getSlideNotes() returns HTML ("&nbsp;" before a Russian dash); compare the text.
+    notes_html = deck.page.evaluate("() => Reveal.getSlideNotes()")
+    notes = " ".join(BeautifulSoup(notes_html, "html.parser").get_text().split())
     with deck.page.expect_popup() as opened:
         deck.page.keyboard.press("s")
     # The speaker view fills in the notes once the deck inside it has connected.
