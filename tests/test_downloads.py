@@ -97,8 +97,9 @@ def test_each_published_notebook_is_its_own_pages(site: Path, lang: str) -> None
         code = [
             c.source for c in nbformat.read(published, as_version=4).cells if c.cell_type == "code"
         ]
+        source = page.read_text(encoding="utf-8")
         for cell in code[1:]:  # the first is the setup cell the download adds
-            assert cell.strip() in page.read_text(encoding="utf-8"), (
+            assert cell.strip() in source, (
                 f"{lang}/{docname}.ipynb holds code that book/{lang}/{docname}.md does not:\n"
                 f"{cell[:200]}"
             )

@@ -18,6 +18,7 @@ from rnngrad.i18n import (
     SEED_GLOSS,
     SEED_SENTENCE,
     format_count,
+    format_interval,
     format_list,
     format_number,
     format_percent,
@@ -36,7 +37,12 @@ def test_every_label_has_a_text_in_each_language() -> None:
 
 @pytest.mark.parametrize(
     ("value", "lang", "text"),
-    [(0.25, "en", "0.25"), (0.25, "ru", "0,25"), (-3.14159, "ru", "\N{MINUS SIGN}3,14")],
+    [
+        (0.25, "en", "0.25"),
+        (0.25, "ru", "0,25"),
+        (-3.14159, "ru", "\N{MINUS SIGN}3,14"),
+        (-4.48, "ru", "\N{MINUS SIGN}4,48"),
+    ],
 )
 def test_format_number(value: float, lang: str, text: str) -> None:
     assert format_number(value, lang) == text
@@ -48,6 +54,7 @@ def test_format_number(value: float, lang: str, text: str) -> None:
         (2.34e-16, "en", "2.3·10⁻¹⁶"),
         (2.34e-16, "ru", "2,3·10⁻¹⁶"),
         (-1.5e5, "en", "\N{MINUS SIGN}1.5·10⁵"),
+        (-2.5e-7, "en", "\N{MINUS SIGN}2.5·10⁻⁷"),
         (2.61, "en", "2.6"),  # no ·10⁰
         (0.0, "ru", "0"),
         (9.99e-3, "en", "1.0·10⁻²"),  # rounding carries into the exponent
@@ -66,12 +73,26 @@ def test_format_value(value: float, lang: str, text: str) -> None:
     assert format_value(value, lang) == text
 
 
+@pytest.mark.parametrize(
+    ("low", "high", "lang", "text"),
+    [
+        (0.72, 1.0, "en", "[0.72, 1.00]"),
+        (0.72, 1.0, "ru", "[0,72; 1,00]"),
+        (-1.0, -0.5, "ru", "[\N{MINUS SIGN}1,00; \N{MINUS SIGN}0,50]"),
+    ],
+)
+def test_format_interval(low: float, high: float, lang: str, text: str) -> None:
+    assert format_interval(low, high, lang) == text
+
+
 def test_percent_and_list_follow_each_languages_typesetting() -> None:
     assert format_percent(0.304, "en") == "30%"
     assert format_percent(0.304, "ru") == "30\N{NO-BREAK SPACE}%"
     numbers = [format_number(x, lang, digits=3) for lang in ("en", "ru") for x in (0.001, 0.01)]
     assert format_list(numbers[:2], "en") == "0.001, 0.010"
     assert format_list(numbers[2:], "ru") == "0,001; 0,010"
+    negatives = [format_number(x, "en") for x in (-1.0, -2.0)]
+    assert format_list(negatives, "en") == "\N{MINUS SIGN}1.00, \N{MINUS SIGN}2.00"
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from built_site import SITE
 
 pytestmark = pytest.mark.site
 
@@ -22,10 +21,8 @@ RENDERED = {
 }
 
 
-def pages(lang: str) -> list[Path]:
-    root = SITE / lang
-    if not root.is_dir():
-        pytest.fail(f"{root} is missing: run `make html` first")
+def pages(site: Path, lang: str) -> list[Path]:
+    root = site / lang
     skip = {"_static", "slides", "api"}
     return [p for p in sorted(root.rglob("*.html")) if not skip & set(p.relative_to(root).parts)]
 
@@ -40,23 +37,23 @@ def reading_text(path: Path) -> BeautifulSoup:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_rendered_prose_has_no_doubled_words_or_brackets(lang: str) -> None:
+def test_the_rendered_prose_has_no_doubled_words_or_brackets(site: Path, lang: str) -> None:
     hits = []
-    for path in pages(lang):
+    for path in pages(site, lang):
         text = " ".join(reading_text(path).get_text(" ").split())
         for what, pattern in RENDERED.items():
             hits += [
-                f"{path.relative_to(SITE)}: {what}: …{text[max(0, m.start() - 50) : m.end() + 30]}…"
+                f"{path.relative_to(site)}: {what}: …{text[max(0, m.start() - 50) : m.end() + 30]}…"
                 for m in pattern.finditer(text)
             ]
     assert not hits, "\n".join(hits)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_a_glued_number_has_a_minus_sign_not_a_hyphen(lang: str) -> None:
+def test_a_glued_number_has_a_minus_sign_not_a_hyphen(site: Path, lang: str) -> None:
     hits = [
-        f"{path.relative_to(SITE)}: {span.get_text()!r}"
-        for path in pages(lang)
+        f"{path.relative_to(site)}: {span.get_text()!r}"
+        for path in pages(site, lang)
         for span in BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select(
             ".pasted-text"
         )
